@@ -1,0 +1,244 @@
+"""Awards: one learner × one badge × one reason, stored before any provider call.
+
+Storing an award queues it; ``core.services.sender`` delivers it. A platform-only badge is
+awarded locally (state ``awarded``) and never sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from core.clock import iso_z, utcnow
+from core.errors import InvalidInput, NotFound, ProviderError
+from core.model import AwardState, BadgeState
+from core.plugin_manager import PluginHost
+from core.services import catalog
+from core.services import connections as connection_service
+from core.services import learners as learner_service
+from core.services.connections import with_context
+from core.storage import Database
+from core.storage.schema import awards, badges, connections, learners
+from core.storage.upsert import insert_ignoring_conflicts
+
+MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class AwardRecord:
+    id: int
+    learner_id: str
+    learner_email: str
+    badge_id: str
+    badge_name: str
+    reason_kind: str
+    reason_id: str
+    connection: str | None
+    state: str
+    provider_badge_id: str | None
+    provider_state: str | None
+    provider_url: str | None
+    linked: bool
+    error: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    earned_at: datetime
+    revoke_reason: str | None
+
+    @property
+    def reason(self) -> str:
+        return self.reason_kind if self.reason_kind == MANUAL else f"{self.reason_kind}:{self.reason_id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "learner_email": self.learner_email,
+            "badge_id": self.badge_id,
+            "badge_name": self.badge_name,
+            "reason": self.reason,
+            "connection": self.connection,
+            "state": self.state,
+            "provider_state": self.provider_state,
+            "provider_badge_id": self.provider_badge_id,
+            "provider_url": self.provider_url,
+            "linked": self.linked,
+            "error": self.error,
+            "attempts": self.attempts,
+            "next_attempt_at": iso_z(self.next_attempt_at),
+            "earned_at": iso_z(self.earned_at),
+            "revoke_reason": self.revoke_reason,
+        }
+
+
+def enqueue(
+    conn: Connection, learner_id: str, badge_id: str, reason_kind: str, reason_id: str, earned_at: datetime
+) -> int | None:
+    """Store an award in the caller's transaction; None if that award exists already.
+
+    The unique constraint (learner, badge, reason) makes a replayed completion a no-op.
+    """
+    badge = conn.execute(
+        select(badges.c.connection_id, badges.c.state).where(badges.c.id == badge_id)
+    ).first()
+    if badge is None:
+        raise NotFound(f"no badge with id {badge_id!r}")
+    now = utcnow()
+    local = badge.connection_id is None
+    statement = (
+        insert_ignoring_conflicts(conn, awards)
+        .values(
+            learner_id=learner_id,
+            badge_id=badge_id,
+            reason_kind=reason_kind,
+            reason_id=reason_id,
+            connection_id=badge.connection_id,
+            earned_at=earned_at,
+            state=AwardState.AWARDED if local else AwardState.QUEUED,
+            next_attempt_at=None if local else now,
+            attempts=0,
+            maybe_sent=False,
+            linked=False,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(awards.c.id)
+    )
+    return conn.execute(statement).scalar()
+
+
+def grant(
+    db: Database, badge_id: str, email: str, earned_at: datetime | None = None
+) -> tuple[AwardRecord, bool]:
+    """A manual award; returns the award and whether it is new."""
+    learner = learner_service.get_by_email(db, email)
+    badge = catalog.get_badge(db, badge_id)
+    if badge.state != BadgeState.ACTIVE:
+        raise InvalidInput(f"badge {badge_id!r} is {badge.state.lower()}; only active badges are awarded")
+    with db.begin() as conn:
+        new_id = enqueue(conn, learner.id, badge.id, MANUAL, "", earned_at or utcnow())
+        award_id = (
+            new_id
+            or conn.execute(
+                select(awards.c.id).where(
+                    awards.c.learner_id == learner.id,
+                    awards.c.badge_id == badge.id,
+                    awards.c.reason_kind == MANUAL,
+                )
+            ).scalar_one()
+        )
+    return get(db, award_id), new_id is not None
+
+
+def requeue(db: Database, award_ids: list[int] | None = None) -> list[int]:
+    """Make failed or waiting awards (these, or all) due now, with fresh attempts; returns their ids."""
+    now = utcnow()
+    resendable = awards.c.state.in_([AwardState.FAILED, AwardState.QUEUED])
+    with db.begin() as conn:
+        if award_ids:
+            states = dict(
+                conn.execute(select(awards.c.id, awards.c.state).where(awards.c.id.in_(award_ids))).all()
+            )
+            missing = [award_id for award_id in award_ids if award_id not in states]
+            if missing:
+                raise NotFound(f"no award with id {missing[0]} (awards list shows them)")
+        query = select(awards.c.id).where(resendable)
+        ids = list(conn.execute(query.where(awards.c.id.in_(award_ids)) if award_ids else query).scalars())
+        if ids:
+            conn.execute(
+                update(awards)
+                .where(awards.c.id.in_(ids))
+                .values(state=AwardState.QUEUED, next_attempt_at=now, attempts=0, updated_at=now)
+            )
+    return ids
+
+
+def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> AwardRecord:
+    """Revoke an award on its provider (or locally, for a platform-only badge)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("a revocation needs a reason")
+    award = get(db, award_id)
+    if award.state == AwardState.REVOKED:
+        return award
+    if award.state not in (AwardState.ISSUED, AwardState.AWARDED):
+        raise InvalidInput(f"award {award_id} is {award.state}; only issued awards can be revoked")
+    values: dict[str, Any] = {}
+    if award.state == AwardState.ISSUED:
+        _, provider, connection = connection_service.load(db, host, award.connection)
+        if not provider.supports("revoke_badge"):
+            raise InvalidInput(f"the {provider.title} plugin cannot revoke badges")
+        try:
+            revoked = provider.revoke_badge(connection, award.provider_badge_id, reason)
+        except ProviderError as exc:
+            raise with_context(exc, f"revoking award {award_id} on {provider.title}") from None
+        values["provider_state"] = revoked.state
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            update(awards)
+            .where(awards.c.id == award_id)
+            .values(state=AwardState.REVOKED, revoked_at=now, revoke_reason=reason, updated_at=now, **values)
+        )
+    return get(db, award_id)
+
+
+def _query():
+    return (
+        select(
+            awards,
+            learners.c.email.label("learner_email"),
+            badges.c.name.label("badge_name"),
+            connections.c.name.label("connection"),
+        )
+        .join(learners, awards.c.learner_id == learners.c.id)
+        .join(badges, awards.c.badge_id == badges.c.id)
+        .outerjoin(connections, awards.c.connection_id == connections.c.id)
+    )
+
+
+def get(db: Database, award_id: int) -> AwardRecord:
+    with db.begin() as conn:
+        row = conn.execute(_query().where(awards.c.id == award_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no award with id {award_id} (awards list shows them)")
+    return _record(row)
+
+
+def list_awards(
+    db: Database, state: str | None = None, learner: str | None = None, ids: list[int] | None = None
+) -> list[AwardRecord]:
+    query = _query().order_by(awards.c.id)
+    if state:
+        query = query.where(awards.c.state == AwardState(state))
+    if learner:
+        query = query.where(learners.c.email == learner.strip().lower())
+    if ids is not None:
+        query = query.where(awards.c.id.in_(ids))
+    with db.begin() as conn:
+        return [_record(row) for row in conn.execute(query).mappings()]
+
+
+def _record(row) -> AwardRecord:
+    return AwardRecord(
+        id=row["id"],
+        learner_id=row["learner_id"],
+        learner_email=row["learner_email"],
+        badge_id=row["badge_id"],
+        badge_name=row["badge_name"],
+        reason_kind=row["reason_kind"],
+        reason_id=row["reason_id"],
+        connection=row["connection"],
+        state=row["state"],
+        provider_badge_id=row["provider_badge_id"],
+        provider_state=row["provider_state"],
+        provider_url=row["provider_url"],
+        linked=row["linked"],
+        error=row["last_error"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        earned_at=row["earned_at"],
+        revoke_reason=row["revoke_reason"],
+    )

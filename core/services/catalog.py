@@ -1,0 +1,182 @@
+"""The local badge catalog: badges imported from a provider, migrated, or platform-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from core.clock import iso_z, utcnow
+from core.errors import NotFound, ProviderError
+from core.ids import stable_id
+from core.model import BadgeState, ProviderBadge
+from core.plugin_manager import PluginHost
+from core.services import connections as connection_service
+from core.services.connections import with_context
+from core.storage import Database
+from core.storage.schema import badges, connections
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    connection: str
+    added: int
+    updated: int
+    unchanged: int
+    retired: int
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+def import_badges(db: Database, host: PluginHost, connection_name: str) -> ImportResult:
+    """Bring every active badge of the connection's account into the catalog.
+
+    New badges get a short stable id; known ones (same connection and external id) are updated.
+    Badges of this connection that the provider no longer lists as active are retired, never
+    deleted (awards may point at them). The provider is read to the end before anything is written.
+    """
+    record, provider, connection = connection_service.load(db, host, connection_name)
+    try:
+        fetched = {badge.external_id: badge for badge in provider.import_badges(connection)}
+    except ProviderError as exc:
+        raise with_context(exc, f"connection {record.name!r} ({provider.title})") from None
+    now = utcnow()
+    added = updated = unchanged = retired = 0
+    with db.begin() as conn:
+        existing = {
+            row.external_badge_id: row
+            for row in conn.execute(select(badges).where(badges.c.connection_id == record.id))
+        }
+        taken = set(existing_ids(conn, [stable_id(provider.name, e) for e in fetched]))
+        for external_id, badge in fetched.items():
+            values = _values(badge)
+            row = existing.get(external_id)
+            if row is None:
+                badge_id = _free_id(provider.name, external_id, taken)
+                conn.execute(
+                    badges.insert().values(
+                        id=badge_id,
+                        external_badge_id=external_id,
+                        external_badge_provider=provider.name,
+                        connection_id=record.id,
+                        created_at=now,
+                        updated_at=now,
+                        **values,
+                    )
+                )
+                added += 1
+            elif any(getattr(row, key) != value for key, value in values.items()):
+                conn.execute(update(badges).where(badges.c.id == row.id).values(updated_at=now, **values))
+                updated += 1
+            else:
+                unchanged += 1
+        gone = [
+            row.id for ext, row in existing.items() if ext not in fetched and row.state == BadgeState.ACTIVE
+        ]
+        if gone:
+            conn.execute(
+                update(badges).where(badges.c.id.in_(gone)).values(state=BadgeState.RETIRED, updated_at=now)
+            )
+            retired = len(gone)
+    return ImportResult(record.name, added, updated, unchanged, retired)
+
+
+def _values(badge: ProviderBadge) -> dict[str, Any]:
+    return {
+        "name": badge.name,
+        "description": badge.description,
+        "image_url": badge.image_url,
+        "state": BadgeState.ACTIVE,
+    }
+
+
+def existing_ids(conn, ids: list[str]) -> list[str]:
+    found: list[str] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found += conn.execute(select(badges.c.id).where(badges.c.id.in_(chunk))).scalars().all()
+    return found
+
+
+def _free_id(provider: str, external_id: str, taken: set[str]) -> str:
+    """The stable id for this badge, lengthened in the rare case another badge holds it."""
+    for length in (8, 12, 16, 64):
+        candidate = stable_id(provider, external_id, length=length)
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+    raise AssertionError("sha256 collision")
+
+
+@dataclass(frozen=True)
+class BadgeRecord:
+    id: str
+    name: str
+    description: str
+    image_url: str
+    state: str
+    external_badge_id: str | None
+    external_badge_provider: str | None
+    connection: str | None
+    connection_id: int | None
+    updated_at: datetime
+
+    @property
+    def platform_only(self) -> bool:
+        return not self.external_badge_id and not self.external_badge_provider
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "image_url": self.image_url,
+            "state": self.state,
+            "external_badge_id": self.external_badge_id,
+            "external_badge_provider": self.external_badge_provider,
+            "connection": self.connection,
+            "updated_at": iso_z(self.updated_at),
+        }
+
+
+def _query():
+    return select(badges, connections.c.name.label("connection")).outerjoin(
+        connections, badges.c.connection_id == connections.c.id
+    )
+
+
+def list_badges(db: Database, connection: str | None = None, state: str | None = None) -> list[BadgeRecord]:
+    query = _query().order_by(badges.c.name, badges.c.id)
+    if connection:
+        query = query.where(connections.c.name == connection)
+    if state:
+        query = query.where(badges.c.state == BadgeState(state.capitalize()))
+    with db.begin() as conn:
+        return [_record(row) for row in conn.execute(query).mappings()]
+
+
+def get_badge(db: Database, badge_id: str) -> BadgeRecord:
+    with db.begin() as conn:
+        row = conn.execute(_query().where(badges.c.id == badge_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no badge with id {badge_id!r} (badges list shows them)")
+    return _record(row)
+
+
+def _record(row) -> BadgeRecord:
+    return BadgeRecord(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        image_url=row["image_url"],
+        state=row["state"],
+        external_badge_id=row["external_badge_id"],
+        external_badge_provider=row["external_badge_provider"],
+        connection=row["connection"],
+        connection_id=row["connection_id"],
+        updated_at=row["updated_at"],
+    )

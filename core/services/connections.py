@@ -1,0 +1,193 @@
+"""Connections: verified before they are saved, loaded with their provider for the other services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from core.clock import utcnow
+from core.errors import BadgeBridgeError, InvalidInput, NotFound, ProviderError
+from core.model import Connection, ConnectionInfo
+from core.plugin_manager import PluginHost, Provider
+from core.secrets import mask
+from core.settings import make_connection, split_secrets, validate_settings
+from core.storage import Database
+from core.storage.schema import badges, connections
+
+
+@dataclass(frozen=True)
+class ConnectionRecord:
+    """A stored connection; ``masked_settings`` shows secrets masked."""
+
+    id: int
+    name: str
+    provider: str
+    settings: dict[str, Any]
+    secrets: dict[str, str]
+    account_name: str | None
+    verified_at: datetime | None
+
+    @property
+    def masked_settings(self) -> dict[str, Any]:
+        return self.settings | {key: mask(value) for key, value in self.secrets.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        masked = self.masked_settings
+        return {
+            "name": self.name,
+            "provider": self.provider,
+            "host": masked.get("host"),
+            "token": next((mask(value) for value in self.secrets.values()), None),
+            "account_name": self.account_name,
+            "verified_at": self.verified_at.isoformat() if self.verified_at else None,
+            "settings": masked,
+        }
+
+
+def with_context(exc: BadgeBridgeError, context: str) -> BadgeBridgeError:
+    """The same exception, its message prefixed with ``context``."""
+    message = f"{context}: {exc}"
+    exc.args = (message,)
+    if isinstance(exc, ProviderError):
+        exc.message = message
+    return exc
+
+
+def verify(provider: Provider, connection: Connection) -> ConnectionInfo:
+    """Call the provider's ``connect`` hook; errors name the connection."""
+    try:
+        return provider.connect(connection)
+    except ProviderError as exc:
+        raise with_context(exc, f"connection {connection.name!r} ({provider.title})") from None
+
+
+def add(
+    db: Database, host: PluginHost, name: str, provider_name: str, settings: Mapping[str, Any]
+) -> ConnectionRecord:
+    """Validate, verify with a live call, then save. Nothing is saved if any step fails."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a connection needs a name")
+    provider = host.provider(provider_name)
+    with db.begin() as conn:
+        if conn.execute(select(connections.c.id).where(connections.c.name == name)).first():
+            raise InvalidInput(f"a connection named {name!r} exists already (connections update changes it)")
+    cleaned = validate_settings(provider.declaration, settings)
+    plain, secrets = split_secrets(provider.declaration, cleaned)
+    info = verify(provider, make_connection(name, provider.declaration, plain, secrets))
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            connections.insert().values(
+                name=name,
+                provider=provider.name,
+                settings=plain,
+                secrets=secrets,
+                account_name=info.account_name,
+                account_id=info.account_id,
+                verified_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return get(db, name)
+
+
+def update_settings(
+    db: Database, host: PluginHost, name: str, changes: Mapping[str, Any]
+) -> ConnectionRecord:
+    """Change some settings (a rotated token, a new host), verify, then save."""
+    record = get(db, name)
+    provider = host.provider(record.provider)
+    cleaned = validate_settings(provider.declaration, record.settings | record.secrets | dict(changes))
+    plain, secrets = split_secrets(provider.declaration, cleaned)
+    info = verify(provider, make_connection(name, provider.declaration, plain, secrets))
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            update(connections)
+            .where(connections.c.id == record.id)
+            .values(
+                settings=plain,
+                secrets=secrets,
+                account_name=info.account_name,
+                account_id=info.account_id,
+                verified_at=now,
+                updated_at=now,
+            )
+        )
+    return get(db, name)
+
+
+def test(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, ConnectionInfo]:
+    """Verify a saved connection again and record when it last worked."""
+    record, provider, connection = load(db, host, name)
+    info = verify(provider, connection)
+    with db.begin() as conn:
+        conn.execute(
+            update(connections)
+            .where(connections.c.id == record.id)
+            .values(verified_at=utcnow(), account_name=info.account_name)
+        )
+    return get(db, name), info
+
+
+def remove(db: Database, name: str) -> None:
+    """Forget a connection; refused while catalog badges still come through it."""
+    record = get(db, name)
+    with db.begin() as conn:
+        count = conn.execute(
+            select(func.count()).select_from(badges).where(badges.c.connection_id == record.id)
+        ).scalar_one()
+        if count:
+            raise InvalidInput(
+                f"connection {name!r} still carries {count} badge(s) in the catalog; not removed"
+            )
+        conn.execute(delete(connections).where(connections.c.id == record.id))
+
+
+def get(db: Database, name: str) -> ConnectionRecord:
+    with db.begin() as conn:
+        row = conn.execute(select(connections).where(connections.c.name == name)).mappings().first()
+    if row is None:
+        raise NotFound(f"no connection named {name!r} (connections list shows them)")
+    return _record(row)
+
+
+def get_by_id(db: Database, connection_id: int) -> ConnectionRecord:
+    with db.begin() as conn:
+        row = conn.execute(select(connections).where(connections.c.id == connection_id)).mappings().one()
+    return _record(row)
+
+
+def all_connections(db: Database) -> list[ConnectionRecord]:
+    with db.begin() as conn:
+        rows = conn.execute(select(connections).order_by(connections.c.name)).mappings().all()
+    return [_record(row) for row in rows]
+
+
+def load(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, Provider, Connection]:
+    """The stored connection, its provider, and the ``Connection`` its hooks take."""
+    record = get(db, name)
+    return (record, *provider_connection(host, record))
+
+
+def provider_connection(host: PluginHost, record: ConnectionRecord) -> tuple[Provider, Connection]:
+    provider = host.provider(record.provider)
+    return provider, make_connection(record.name, provider.declaration, record.settings, record.secrets)
+
+
+def _record(row) -> ConnectionRecord:
+    return ConnectionRecord(
+        id=row["id"],
+        name=row["name"],
+        provider=row["provider"],
+        settings=dict(row["settings"]),
+        secrets=dict(row["secrets"]),
+        account_name=row["account_name"],
+        verified_at=row["verified_at"],
+    )

@@ -1,0 +1,110 @@
+"""Opening the database.
+
+The default is an SQLite file in the user's application directory, readable by its owner only;
+``--db URL`` or ``BADGEBRIDGE_DB`` chooses another (any SQLAlchemy URL; ``postgresql://`` uses
+psycopg 3). SQLite runs in WAL mode, and every transaction takes the write lock when it begins
+(``BEGIN IMMEDIATE``), so concurrent writers queue on the busy timeout instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from core.errors import ConfigurationError
+from core.storage.schema import metadata
+
+APP_NAME = "badgebridge"
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def default_database_url() -> str:
+    """``sqlite:///`` + the database file in the user's application directory."""
+    return f"sqlite:///{Path(click.get_app_dir(APP_NAME)) / 'badgebridge.db'}"
+
+
+class Database:
+    """An engine whose schema exists; ``begin()`` is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open (and create if needed) the database at ``url``, or the default one."""
+    url = url or default_database_url()
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(f"not a database URL: {url!r}") from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(parsed)
+    else:
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise ConfigurationError(
+                f"the database driver {exc.name!r} is not installed (pip install 'badgebridge[postgres]')"
+            ) from None
+    try:
+        metadata.create_all(engine)
+    except OperationalError as exc:
+        raise ConfigurationError(
+            f"cannot open the database {parsed.render_as_string()}: {exc.orig}"
+        ) from None
+    return Database(engine)
+
+
+def _sqlite_engine(url) -> Engine:
+    if url.database and url.database != ":memory:":
+        _create_private_file(Path(url.database))
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see "begin").
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by its owner only, if it is new."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create the database file {path}: {exc.strerror}") from None
+    os.close(fd)

@@ -1,0 +1,29 @@
+"""Shared fixtures: a fresh database, a plugin host with the in-test provider, the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.plugin_manager import PluginHost
+from core.storage import open_database
+from tests.fake_provider import FakeProvider
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(f"sqlite:///{tmp_path / 'bb.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def fake() -> FakeProvider:
+    return FakeProvider()
+
+
+@pytest.fixture
+def host(fake) -> PluginHost:
+    """A plugin host holding only the in-test provider (no entry points loaded)."""
+    plugin_host = PluginHost()
+    assert plugin_host.register(fake, "fake-plugin", "1.0")
+    return plugin_host
