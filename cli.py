@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+from collections import Counter
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -32,8 +33,10 @@ from core.services import learners as learner_service
 from core.services import learning_objects as object_service
 from core.services import skills as skill_service
 from core.services import worker as worker_service
-from core.services.sender import AwardSender, Outcome
+from core.services.sender import AwardSender, Outcome, RetryPolicy
 from core.storage import Database, open_database
+
+SEND_CONCURRENCY = 4  # parallel sends when a command issues many awards at once
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 
@@ -41,8 +44,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON
 class State:
     """What commands share: the database and the plugins, each opened on first use."""
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(self, db_url: str | None, policy: RetryPolicy) -> None:
         self.db_url = db_url
+        self.policy = policy
 
     @cached_property
     def db(self) -> Database:
@@ -56,7 +60,7 @@ class State:
         return host
 
     def sender(self) -> AwardSender:
-        return AwardSender(self.db, self.host)
+        return AwardSender(self.db, self.host, policy=self.policy)
 
 
 class Group(click.Group):
@@ -80,16 +84,33 @@ pass_state = click.make_pass_decorator(State)
     metavar="URL",
     help="Database URL (default: an SQLite file in your application folder; env BADGEBRIDGE_DB).",
 )
+@click.option(
+    "--retry-base",
+    envvar="BADGEBRIDGE_RETRY_BASE",
+    default=RetryPolicy.base_seconds,
+    show_default=True,
+    type=click.FloatRange(0),
+    metavar="SECONDS",
+    help="First retry delay after a transient provider failure; it doubles each attempt (with jitter).",
+)
+@click.option(
+    "--max-attempts",
+    envvar="BADGEBRIDGE_MAX_ATTEMPTS",
+    default=RetryPolicy.max_attempts,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Attempts before a transiently failing award is marked failed.",
+)
 @click.version_option(__version__, prog_name="badgebridge")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, retry_base: float, max_attempts: int) -> None:
     """Connect a learning platform's badges to badge providers such as Credly.
 
     \b
     Start with the offline demo, which runs against a bundled mock of Credly:
         badgebridge demo
     """
-    ctx.obj = State(db_url)
+    ctx.obj = State(db_url, RetryPolicy(base_seconds=retry_base, max_attempts=max_attempts))
 
 
 def main() -> None:
@@ -379,6 +400,50 @@ def learners_list(state: State, as_json: bool) -> None:
         emit_table(rows, ["id", "email", "first_name", "last_name"], "no learners yet")
 
 
+@learners.command("badges")
+@click.argument("email")
+@click.option("--no-refresh", is_flag=True, help="Show the stored state without asking the provider.")
+@json_option
+@pass_state
+def learners_badges(state: State, email: str, no_refresh: bool, as_json: bool) -> None:
+    """A learner's badges, their state on the provider and the public URL to share."""
+    held = award_service.learner_badges(state.db, state.host, email, refresh=not no_refresh)
+    rows = [award.as_dict() for award in held]
+    if as_json:
+        emit_json(rows)
+    else:
+        columns = ["badge_id", "badge_name", "state", "provider_state", "provider_url", "earned_at"]
+        emit_table(rows, columns, f"{email} holds no badges yet")
+
+
+@learners.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row; change nothing in the database.")
+@click.option(
+    "--errors-dir", type=click.Path(file_okay=False), help="Where error files go (default: next to FILE)."
+)
+@pass_state
+def learners_import(state: State, file: str, dry_run: bool, errors_dir: str | None) -> None:
+    """Import learners from a CSV (email, firstName, lastName; or ALM's single name)."""
+    from core.migration import import_learners
+
+    report = import_learners(state.db, file, dry_run=dry_run, errors_dir=errors_dir)
+    problem = _print_file_reports([report], dry_run)
+    if problem:
+        raise click.ClickException(problem)
+
+
+def _print_file_reports(reports: list, dry_run: bool) -> str | None:
+    """Print the per-file summary; returns the problem to exit with when rows failed."""
+    emit_table(
+        [r.as_dict() for r in reports], ["name", "rows", "imported", "unchanged", "failed", "errors_path"], ""
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was written to the database.")
+    failed = sum(r.failed for r in reports)
+    return f"{failed} row(s) failed; the error files say which row, column and why" if failed else None
+
+
 # -- awards ------------------------------------------------------------------------------------
 
 
@@ -387,11 +452,18 @@ def awards() -> None:
     """Awards: stored first, then issued on the provider."""
 
 
-def _report_sends(outcomes: list[Outcome]) -> None:
-    """Print what sending did; exit 1 if any award did not reach its provider."""
-    for outcome in outcomes:
-        click.echo(f"Award {outcome.award_id}: {outcome.message}")
+def _report_sends(outcomes: list[Outcome], shown: int = 20) -> None:
+    """Print what sending did (each award, or counts and the first problems when there are many);
+    exit 1 if any award did not reach its provider."""
     unsent = [o for o in outcomes if o.state not in (AwardState.ISSUED, "superseded")]
+    if len(outcomes) <= shown:
+        for outcome in outcomes:
+            click.echo(f"Award {outcome.award_id}: {outcome.message}")
+    else:
+        counts = Counter(outcome.state for outcome in outcomes)
+        click.echo("Sent: " + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + ".")
+        for outcome in unsent[:shown]:
+            click.echo(f"Award {outcome.award_id}: {outcome.message}")
     if unsent:
         retry = "the worker retries queued awards; awards retry resends failed ones"
         raise click.ClickException(f"{len(unsent)} award(s) did not reach the provider ({retry})")
@@ -472,6 +544,45 @@ def awards_revoke(state: State, award_id: int, reason: str) -> None:
         click.echo(f"Award {award_id} was revoked already; nothing changed.")
     else:
         click.echo(f"Award {award_id} revoked ({award.provider_state or 'locally'}).")
+
+
+# -- migration ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option(
+    "--dry-run", is_flag=True, help="Check everything, ask the providers; write nothing to the database."
+)
+@click.option(
+    "--connection", help="The connection whose provider checks externalBadgeId (when there are several)."
+)
+@click.option(
+    "--errors-dir",
+    type=click.Path(file_okay=False),
+    help="Where <file>.errors.csv go (default: next to each file).",
+)
+@pass_state
+def migrate(state: State, path: str, dry_run: bool, connection: str | None, errors_dir: str | None) -> None:
+    """Migrate ALM migration CSVs (a folder, or one file): badge.csv, skill.csv, course.csv, ...
+
+    Good rows are imported, each bad row goes to <file>.errors.csv with its row, column and what
+    is wrong; a rerun imports nothing twice. Completions issue their badges before the command
+    returns.
+    """
+    from core.migration import run_migration
+
+    report = run_migration(
+        state.db, state.host, path, dry_run=dry_run, connection=connection, errors_dir=errors_dir
+    )
+    problems = [_print_file_reports(report.files, dry_run)]
+    if report.award_ids:
+        try:
+            _send_new(state, report.award_ids, "the migrated completions")
+        except click.ClickException as exc:
+            problems.append(exc.message)
+    if any(problems):
+        raise click.ClickException("; ".join(p for p in problems if p))
 
 
 # -- skills, learning objects, completions -----------------------------------------------------
@@ -649,7 +760,8 @@ def _send_new(state: State, award_ids: list[int], who: str) -> None:
             f"Award {award.id}: platform-only badge {award.badge_id!r} awarded to {award.learner_email}."
         )
     click.echo(f"{len(award_ids)} new award(s) for {who}.")
-    _report_sends(state.sender().send_awards([a.id for a in records if a.state != AwardState.AWARDED]))
+    sendable = [a.id for a in records if a.state != AwardState.AWARDED]
+    _report_sends(state.sender().send_awards(sendable, concurrency=SEND_CONCURRENCY))
 
 
 # -- worker ------------------------------------------------------------------------------------
@@ -667,6 +779,7 @@ def _send_new(state: State, award_ids: list[int], who: str) -> None:
 def worker(state: State, concurrency: int, once: bool, poll_seconds: float) -> None:
     """Send queued awards and retries until stopped (Ctrl+C or SIGTERM finish in-flight sends)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     stop = threading.Event()
     if not once:
         for signum in (signal.SIGINT, signal.SIGTERM):

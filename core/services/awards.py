@@ -185,6 +185,44 @@ def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> AwardR
     return get(db, award_id)
 
 
+def learner_badges(db: Database, host: PluginHost, email: str, *, refresh: bool = True) -> list[AwardRecord]:
+    """A learner's badges (issued, revoked, or platform-only), with their state on the provider.
+
+    With ``refresh``, each issued badge is read again from its provider (``fetch_badge``) and the
+    state stored; a provider that cannot be reached leaves the stored state in place.
+    """
+    learner = learner_service.get_by_email(db, email)
+    shown = (AwardState.ISSUED, AwardState.REVOKED, AwardState.AWARDED)
+    held = [a for a in list_awards(db, learner=learner.email) if a.state in shown]
+    if not refresh:
+        return held
+    loaded: dict[str, tuple] = {}
+    for award in held:
+        if award.state != AwardState.ISSUED or award.connection is None:
+            continue
+        if award.connection not in loaded:
+            _, provider, connection = connection_service.load(db, host, award.connection)
+            loaded[award.connection] = (provider, connection)
+        provider, connection = loaded[award.connection]
+        if not provider.supports("fetch_badge"):
+            continue
+        try:
+            badge = provider.fetch_badge(connection, award.provider_badge_id)
+        except ProviderError:
+            continue
+        with db.begin() as conn:
+            conn.execute(
+                update(awards)
+                .where(awards.c.id == award.id)
+                .values(
+                    provider_state=badge.state,
+                    provider_url=badge.url or award.provider_url,
+                    updated_at=utcnow(),
+                )
+            )
+    return [a for a in list_awards(db, learner=learner.email) if a.state in shown]
+
+
 def _query():
     return (
         select(

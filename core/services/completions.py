@@ -32,8 +32,7 @@ def record(
     conn: Connection, learner_id: str, kind: ObjectKind, object_id: str, completed_at: datetime
 ) -> list[int] | None:
     """Store a completion and the awards it earns; None if the learner had completed it already."""
-    if conn.execute(select(learning_objects.c.id).where(*_is(kind, object_id))).first() is None:
-        raise NotFound(f"no {kind.replace('_', ' ')} with id {object_id!r}")
+    require_object(conn, kind, object_id)
     now = completed_at
     stored = conn.execute(
         insert_ignoring_conflicts(conn, completions)
@@ -128,6 +127,13 @@ def _skill_level_award(
     if earned < target.max_credits:
         return None
     return enqueue(conn, learner_id, target.badge_id, SKILL_LEVEL, f"{skill_id}:{level}", when)
+
+
+def require_object(conn: Connection, kind: ObjectKind, object_id: str) -> None:
+    """``NotFound`` unless the learning object exists."""
+    if conn.execute(select(learning_objects.c.id).where(*_is(kind, object_id))).first() is None:
+        label = kind.replace("_", " ")
+        raise NotFound(f"no {label} with id {object_id!r} (learning-objects list shows them)")
 
 
 def _is(kind: ObjectKind, object_id: str):

@@ -75,7 +75,7 @@ def assign_badge(
     catalog.get_badge(db, badge_id)
     now = utcnow()
     with db.begin() as conn:
-        _require(conn, kind, object_id)
+        completions.require_object(conn, kind, object_id)
         if instance_id is None:
             table, where = learning_objects, _is(kind, object_id)
         else:
@@ -101,7 +101,7 @@ def assign_skill(
     """Let an object grant ``credits`` towards a skill level; awards levels earlier completers now reach."""
     now = utcnow()
     with db.begin() as conn:
-        _require(conn, kind, object_id)
+        completions.require_object(conn, kind, object_id)
         max_credits = conn.execute(
             select(skill_levels.c.max_credits).where(
                 skill_levels.c.skill_id == skill_id, skill_levels.c.level == level
@@ -181,11 +181,6 @@ def list_objects(db: Database, kind: ObjectKind | None = None) -> list[ObjectRec
             )
             for row in conn.execute(query).mappings()
         ]
-
-
-def _require(conn: Connection, kind: ObjectKind, object_id: str) -> None:
-    if conn.execute(select(learning_objects.c.id).where(*_is(kind, object_id))).first() is None:
-        raise NotFound(f"no {_label(kind)} with id {object_id!r} (learning-objects list shows them)")
 
 
 def _label(kind: ObjectKind) -> str:

@@ -13,6 +13,7 @@ import os
 import random
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from core.services.connections import ConnectionRecord, provider_connection
 from core.storage import Database
 from core.storage.schema import awards, badges, connections, learners
 
+CLAIM_CHUNK = 500  # award ids per claim statement (well under SQLite's bound-parameter limit)
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -35,13 +38,13 @@ class RetryPolicy:
     base_seconds: float = 2.0
     cap_seconds: float = 3600.0
     max_attempts: int = 12
-    maybe_sent_seconds: float = 60.0  # let an in-flight request finish before looking it up
+    maybe_sent_seconds: float = 60.0  # after a timeout: let the request finish before looking it up
 
     def delay(self, attempt: int, error: ProviderUnavailable, rng: random.Random) -> float:
         backoff = rng.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
         if error.retry_after is not None:
             return max(error.retry_after, backoff) * (1 + rng.uniform(0, 0.2))
-        if error.maybe_sent:
+        if error.maybe_sent and error.status is None:  # no answer: the request may still be in flight
             return max(self.maybe_sent_seconds, backoff)
         return backoff
 
@@ -225,9 +228,14 @@ class AwardSender:
             self._failed(claim, BadgeBridgeError(f"internal error: {type(exc).__name__}: {exc}"))
             raise
 
-    def send_awards(self, award_ids: list[int]) -> list[Outcome]:
-        """Claim these awards (those still queued) and send them, one after another."""
-        return [self.send(claim) for claim in self.claim(len(award_ids), award_ids=award_ids)]
+    def send_awards(self, award_ids: list[int], *, concurrency: int = 1) -> list[Outcome]:
+        """Claim these awards (those still queued) and send them, ``concurrency`` at a time."""
+        outcomes: list[Outcome] = []
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool:
+            for start in range(0, len(award_ids), CLAIM_CHUNK):
+                chunk = award_ids[start : start + CLAIM_CHUNK]
+                outcomes += pool.map(self.send, self.claim(len(chunk), award_ids=chunk))
+        return outcomes
 
     # -- finalising (fenced by the claim token) ---------------------------------------------
 

@@ -256,8 +256,22 @@ def test_demo_runs_offline_and_shows_the_badge_the_mock_holds(cli):
     result = cli.ok("demo")
     out = result.stdout
     assert "Traceback" not in out + result.stderr
-    assert "The badge as the Credly mock now holds it" in out
-    assert "ada.lovelace@example.org" in out and "pending" in out
+    assert "Migrated an ALM badge.csv (3 rows, 3 imported, 0 failed)" in out
+    assert "DEMO-LOCAL: awarded locally (platform-only)." in out
+    shown = out.split("as the Credly mock now holds them")[1]
+    assert "Public Speaker" in shown and "ada.lovelace@example.org" in shown and "pending" in shown
+    assert "Data Steward" not in shown, "only the badge the completion earned is on the mock"
+
+
+def test_demo_keeps_its_data_in_a_database_given_with_db(cli, tmp_path):
+    kept = f"sqlite:///{tmp_path / 'demo.db'}"
+    cli.ok("demo", "--db", kept)
+    cli.ok("demo", "--db", kept)  # a second run reuses the connection and changes nothing twice
+    listed = cli.json("--db", kept, "awards", "list")
+    assert sorted((a["badge_id"], a["state"]) for a in listed) == [
+        ("DEMO-LOCAL", "awarded"),
+        ("DEMO-SPEAKER", "issued"),
+    ]
 
 
 def test_mock_server_command_serves_and_says_how_to_connect(tmp_path):

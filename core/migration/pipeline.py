@@ -1,0 +1,155 @@
+"""One file through the migration: stream, validate, check in batches, write, report.
+
+Rows are read one at a time and gathered into batches of ``BATCH_SIZE``. A batch is checked as a
+whole (one query per referenced table, not one per row), then written (one query for the stored
+rows, then bulk inserts and updates). Nothing is kept from one batch to the next, so memory does
+not grow with the file. A key repeated inside a batch flushes the batch first, so the second row
+sees the first one written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from core.migration.error_files import ErrorFile, error_path
+from core.migration.reader import Columns, CsvFile
+from core.migration.report import FileReport
+from core.migration.schemas import Problem, RowSchema, load
+from core.storage import Database
+
+if TYPE_CHECKING:
+    from core.migration.providers import ExternalBadges
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class Context:
+    """What the checks and writers of one file share: its transaction, the time, what they found.
+
+    ``externals`` checks external badges (it caches the providers' answers for the whole run);
+    ``award_ids`` collects the awards the file created, handed on once its transaction commits.
+    """
+
+    conn: Connection
+    now: datetime
+    externals: ExternalBadges | None = None
+    award_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Entry:
+    """A data row on its way: ``row`` is what the schema validated, ``found`` what the checks looked
+    up for the writer (a learner id, a connection id); the writer sets ``changed``."""
+
+    number: int
+    cells: list[str]
+    row: dict[str, Any]
+    problems: list[Problem]
+    found: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+
+Check = Callable[[Context, list[Entry]], None]
+"""Looks at a batch of valid entries and appends problems to those that fail."""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """How one file is read and written.
+
+    :param name: the file name (``badge.csv``); its schema is ``schemas/<stem>.schema.json``.
+    :param key: the identity of a row (what a repeated row would overwrite), or None.
+    :param rules: checks of one row across its columns that a schema cannot express.
+    :param checks: batch checks against the database and the providers (references).
+    :param write: stores a batch of entries that passed every check, setting ``changed``.
+    """
+
+    name: str
+    key: Callable[[dict[str, Any]], Hashable] | None
+    write: Callable[[Context, list[Entry]], None]
+    rules: tuple[Callable[[dict[str, Any]], Iterable[Problem]], ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def schema(self) -> str:
+        return self.name.removesuffix(".csv")
+
+
+@contextmanager
+def transactions(db: Database, dry_run: bool) -> Iterator[Callable[[], AbstractContextManager[Connection]]]:
+    """Yields what opens each file's transaction: its own, or (dry run) the one that is rolled back."""
+    if not dry_run:
+        yield db.begin
+        return
+    with db.engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            yield lambda: nullcontext(conn)
+        finally:
+            outer.rollback()
+
+
+def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | None) -> FileReport:
+    """Import one file in ``ctx``'s transaction; failed rows go to its error file."""
+    schema = load(spec.schema)
+    report = FileReport(path.name, path)
+    with CsvFile(path) as source, ErrorFile(error_path(path, errors_dir), source.header) as errors:
+        columns = Columns(source.header, schema)
+        batch: list[Entry] = []
+        keys: set[Hashable] = set()
+
+        def flush() -> None:
+            valid = [entry for entry in batch if not entry.problems]
+            for check in spec.checks:
+                check(ctx, valid)
+                valid = [entry for entry in valid if not entry.problems]
+            if valid:
+                spec.write(ctx, valid)
+            for entry in batch:
+                if entry.problems:
+                    errors.add(entry.number, entry.cells, entry.problems)
+                    report.failed += 1
+                elif entry.changed:
+                    report.imported += 1
+                else:
+                    report.unchanged += 1
+            batch.clear()
+            keys.clear()
+
+        for number, cells in source.rows():
+            report.rows += 1
+            entry = _entry(spec, schema, columns, number, cells)
+            if spec.key is not None and not entry.problems:
+                key = spec.key(entry.row)
+                if key in keys:
+                    flush()
+                keys.add(key)
+            batch.append(entry)
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        flush()
+    report.errors_path = errors.path
+    return report
+
+
+def _entry(spec: FileSpec, schema: RowSchema, columns: Columns, number: int, cells: list[str]) -> Entry:
+    if columns.problems:
+        return Entry(number, cells, {}, list(columns.problems))
+    overflow = columns.overflow(cells)
+    if overflow is not None:
+        return Entry(number, cells, {}, [overflow])
+    row = columns.row(cells)
+    problems = schema.problems(row)
+    if problems:
+        return Entry(number, cells, row, columns.in_order(problems))
+    for rule in spec.rules:
+        problems.extend(rule(row))
+    return Entry(number, cells, row, problems)

@@ -1,0 +1,176 @@
+"""Writing a batch of checked rows: upserts per table, completions, and the backfills they call for.
+
+``Upsert`` reads the stored rows of a batch with one query, then inserts the new ones and updates
+the changed ones with one bulk statement each; a row whose stored values are the same is
+unchanged. An object that gains a badge or credits (directly, through an instance or a skill
+level) is backfilled: learners who completed it already receive what it now carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, select, tuple_, update
+
+from core.migration.formats import parse_boolean, parse_date_time
+from core.migration.pipeline import Context, Entry
+from core.migration.references import lookup
+from core.model import ObjectKind
+from core.services import completions
+from core.storage.schema import completions as completions_table
+from core.storage.schema import object_skill_credits
+
+Object = tuple[ObjectKind, str]
+Stored = dict[str, Any] | None
+"""The values a row had before the batch wrote it (None: it is new)."""
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """Insert-or-update of one table by key.
+
+    :param key: the key columns a row gives, in the order ``key_of`` returns them.
+    :param fixed: key columns with one value for the whole file (``{"kind": "course"}``).
+    :param created: values a new row gets besides its key and values (a generated id).
+    """
+
+    table: Table
+    key: tuple[str, ...]
+    fixed: dict[str, Any] = field(default_factory=dict)
+    created: Callable[[], dict[str, Any]] | None = None
+
+    def write(
+        self, ctx: Context, keys: list[tuple], values: list[dict[str, Any]]
+    ) -> list[tuple[bool, Stored]]:
+        """Store ``values[i]`` under ``keys[i]``; for each, whether it changed and what was stored before."""
+        table, names = self.table, list(values[0])
+        key_columns = [table.c[name] for name in self.key]
+        fixed = [table.c[name] == value for name, value in self.fixed.items()]
+        matches = (
+            tuple_(*key_columns).in_(keys) if len(key_columns) > 1 else key_columns[0].in_(k[0] for k in keys)
+        )
+        query = select(*key_columns, *(table.c[name] for name in names)).where(matches, *fixed)
+        width = len(key_columns)
+        stored = {
+            tuple(row[:width]): dict(zip(names, row[width:], strict=True)) for row in ctx.conn.execute(query)
+        }
+        inserts, updates, outcomes = [], [], []
+        for key, new in zip(keys, values, strict=True):
+            old = stored.get(key)
+            if old is None:
+                inserts.append(
+                    {
+                        **(self.created() if self.created else {}),
+                        **self.fixed,
+                        **dict(zip(self.key, key, strict=True)),
+                        **new,
+                        "created_at": ctx.now,
+                        "updated_at": ctx.now,
+                    }
+                )
+            elif old != new:
+                updates.append(
+                    {
+                        **{f"k_{name}": part for name, part in zip(self.key, key, strict=True)},
+                        **new,
+                        "updated_at": ctx.now,
+                    }
+                )
+            outcomes.append((old is None or old != new, old))
+        if inserts:
+            ctx.conn.execute(table.insert(), inserts)
+        if updates:
+            where = and_(*fixed, *(column == bindparam(f"k_{column.name}") for column in key_columns))
+            ctx.conn.execute(update(table).where(where), updates)
+        return outcomes
+
+
+Attached = Callable[[Context, tuple, dict[str, Any], Stored], Iterable[Object]]
+"""The objects a written row attached something to (a badge, credits), to backfill."""
+
+
+def upsert(
+    target: Upsert,
+    key_of: Callable[[dict[str, Any]], tuple],
+    values_of: Callable[[Entry], dict[str, Any]],
+    attached: Attached | None = None,
+) -> Callable[[Context, list[Entry]], None]:
+    """A file writer: each entry's ``key_of(row)`` and ``values_of(entry)`` into ``target``."""
+
+    def write(ctx: Context, entries: list[Entry]) -> None:
+        keys = [key_of(entry.row) for entry in entries]
+        values = [values_of(entry) for entry in entries]
+        changes = target.write(ctx, keys, values)
+        objects: set[Object] = set()
+        for entry, key, new, (changed, old) in zip(entries, keys, values, changes, strict=True):
+            entry.changed = changed
+            if changed and attached is not None:
+                objects.update(attached(ctx, key, new, old))
+        backfill(ctx, objects)
+
+    return write
+
+
+def backfill(ctx: Context, objects: set[Object]) -> None:
+    """Award what each object now carries to the learners who completed it already."""
+    by_kind: dict[ObjectKind, list[str]] = {}
+    for kind, object_id in objects:
+        by_kind.setdefault(kind, []).append(object_id)
+    for kind, ids in sorted(by_kind.items()):
+        completed = lookup(
+            ctx.conn,
+            completions_table.c.object_id,
+            completions_table.c.object_id,
+            ids,
+            completions_table.c.kind == kind,
+        )
+        for object_id in sorted(completed):
+            ctx.award_ids.extend(completions.backfill(ctx.conn, kind, object_id))
+
+
+def badge_attached(kind: ObjectKind, *watched: str) -> Attached:
+    """A row that gives its object a badge (new, or a change in ``badge_id`` or ``watched`` columns)."""
+
+    def attached(ctx: Context, key: tuple, new: dict[str, Any], old: Stored) -> Iterable[Object]:
+        columns = ("badge_id", *watched)
+        if new["badge_id"] is not None and (old is None or any(old[c] != new[c] for c in columns)):
+            yield kind, key[0]
+
+    return attached
+
+
+def credits_attached(ctx: Context, key: tuple, new: dict[str, Any], old: Stored) -> Iterable[Object]:
+    """skill_course.csv: the course's credits towards a level, new or changed."""
+    yield ObjectKind.COURSE, key[0]
+
+
+def level_attached(ctx: Context, key: tuple, new: dict[str, Any], old: Stored) -> Iterable[Object]:
+    """skill_level.csv: a changed level (badge or maxCredits) concerns every object crediting it."""
+    if old is None:
+        return  # a new level: nothing can credit it yet
+    skill_id, level = key
+    crediting = select(object_skill_credits.c.kind, object_skill_credits.c.object_id).where(
+        object_skill_credits.c.skill_id == skill_id, object_skill_credits.c.level == level
+    )
+    for kind, object_id in ctx.conn.execute(crediting):
+        yield ObjectKind(kind), object_id
+
+
+def write_completions(ctx: Context, entries: list[Entry]) -> None:
+    """user_course_grade.csv: a row with completion TRUE records the course completion (and its
+    awards); a course completed already, or a row with completion FALSE, changes nothing."""
+    for entry in entries:
+        row = entry.row
+        if not parse_boolean(row.get("completion")):
+            continue
+        new = completions.record(
+            ctx.conn,
+            entry.found["learner_id"],
+            ObjectKind.COURSE,
+            row["courseId"],
+            parse_date_time(row["completionDate"]),
+        )
+        entry.changed = new is not None
+        ctx.award_ids.extend(new or ())

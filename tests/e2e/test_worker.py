@@ -1,0 +1,63 @@
+"""The worker delivers every stored award once, through injected provider failures."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.e2e.conftest import BADGEBRIDGE
+
+pytestmark = pytest.mark.e2e
+
+LEARNERS = 12
+
+
+def test_every_award_reaches_the_mock_exactly_once_despite_errors(cli, credly_mock):
+    org = credly_mock.create_organization("Worker Org")
+    # duplicates allowed: a sender that posted twice would show up as a second badge
+    template = credly_mock.create_template(org["id"], "Resilient", allow_duplicate_badges=True)
+    cli.connect(credly_mock, org["id"], org["token"])
+    cli.ok("badges", "import", "credly-main")
+    (badge,) = cli.json("badges", "list")
+    emails = [f"learner{i}@example.org" for i in range(LEARNERS)]
+    for email in emails:
+        cli.ok("learners", "add", email, "--first-name", "Learner", "--last-name", email.split("@")[0])
+
+    cli.env["BADGEBRIDGE_RETRY_BASE"] = "0.05"  # keep the test short; the backoff still doubles
+    credly_mock.set_faults(error_rate=0.3, seed=11)
+    for email in emails:
+        cli("awards", "grant", "--badge", badge["id"], "--learner", email)
+    waiting = [a for a in cli.json("awards", "list") if a["state"] == "queued"]
+    assert waiting, "with a third of the calls failing, some awards wait for a retry"
+
+    worker = subprocess.Popen(
+        [BADGEBRIDGE, "worker", "--concurrency", "3", "--poll", "0.2"],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            states = {a["state"] for a in cli.json("awards", "list")}
+            if states == {"issued"}:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert "Worker done" in out
+    assert {a["state"] for a in cli.json("awards", "list")} == {"issued"}
+
+    held = [b for b in credly_mock.state()["badges"] if b["badge_template"]["id"] == template["id"]]
+    assert sorted(b["recipient_email"] for b in held) == sorted(emails), (
+        "each learner holds exactly one badge"
+    )
+    stats = credly_mock.state()["stats"]
+    assert stats["injected_errors"] > 0
