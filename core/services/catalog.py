@@ -51,7 +51,7 @@ def import_badges(db: Database, host: PluginHost, connection_name: str) -> Impor
             row.external_badge_id: row
             for row in conn.execute(select(badges).where(badges.c.connection_id == record.id))
         }
-        taken = set(existing_ids(conn, [stable_id(provider.name, e) for e in fetched]))
+        taken = set(_existing_ids(conn, [stable_id(provider.name, e) for e in fetched]))
         for external_id, badge in fetched.items():
             values = _values(badge)
             row = existing.get(external_id)
@@ -94,7 +94,7 @@ def _values(badge: ProviderBadge) -> dict[str, Any]:
     }
 
 
-def existing_ids(conn, ids: list[str]) -> list[str]:
+def _existing_ids(conn, ids: list[str]) -> list[str]:
     found: list[str] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]

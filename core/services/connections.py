@@ -158,12 +158,6 @@ def get(db: Database, name: str) -> ConnectionRecord:
     return _record(row)
 
 
-def get_by_id(db: Database, connection_id: int) -> ConnectionRecord:
-    with db.begin() as conn:
-        row = conn.execute(select(connections).where(connections.c.id == connection_id)).mappings().one()
-    return _record(row)
-
-
 def all_connections(db: Database) -> list[ConnectionRecord]:
     with db.begin() as conn:
         rows = conn.execute(select(connections).order_by(connections.c.name)).mappings().all()

@@ -113,11 +113,11 @@ def assign_skill(
             raise InvalidInput(
                 f"credits must be more than 0 and at most the level's maxCredits ({max_credits:g})"
             )
-        changed = set_credits(conn, kind, object_id, skill_id, level, credits, now)
+        changed = _set_credits(conn, kind, object_id, skill_id, level, credits, now)
         return changed, completions.backfill(conn, kind, object_id)
 
 
-def set_credits(conn: Connection, kind, object_id, skill_id, level, credits, now: datetime) -> bool:
+def _set_credits(conn: Connection, kind, object_id, skill_id, level, credits, now: datetime) -> bool:
     """Insert or change the credits an object grants towards a skill level; True if anything changed."""
     key = (
         object_skill_credits.c.kind == kind,

@@ -90,12 +90,12 @@ def create(
             raise InvalidInput(f"skill id {skill_id!r} belongs to the skill {existing['name']!r}")
         else:
             outcome = "unchanged"
-        if set_level(conn, skill_id, level, max_credits, badge_id) and outcome == "unchanged":
+        if _set_level(conn, skill_id, level, max_credits, badge_id) and outcome == "unchanged":
             outcome = "updated"
     return get(db, skill_id), outcome
 
 
-def set_level(conn: Connection, skill_id: str, level: int, max_credits: float, badge_id: str | None) -> bool:
+def _set_level(conn: Connection, skill_id: str, level: int, max_credits: float, badge_id: str | None) -> bool:
     """Insert or change one level in the caller's transaction; True if anything changed."""
     now = utcnow()
     values = {"max_credits": max_credits, "badge_id": badge_id}
