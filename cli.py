@@ -529,7 +529,7 @@ def awards_retry(state: State, award_ids: tuple[int, ...], retry_all: bool) -> N
     if not ids:
         click.echo("No failed or waiting awards; nothing changed.")
         return
-    _report_sends(state.sender().send_awards(ids))
+    _report_sends(state.sender().send_awards(ids, concurrency=SEND_CONCURRENCY))
 
 
 @awards.command("revoke")
@@ -538,9 +538,8 @@ def awards_retry(state: State, award_ids: tuple[int, ...], retry_all: bool) -> N
 @pass_state
 def awards_revoke(state: State, award_id: int, reason: str) -> None:
     """Revoke an issued award on its provider."""
-    before = award_service.get(state.db, award_id)
-    award = award_service.revoke(state.db, state.host, award_id, reason)
-    if before.state == AwardState.REVOKED:
+    award, changed = award_service.revoke(state.db, state.host, award_id, reason)
+    if not changed:
         click.echo(f"Award {award_id} was revoked already; nothing changed.")
     else:
         click.echo(f"Award {award_id} revoked ({award.provider_state or 'locally'}).")
@@ -749,19 +748,17 @@ def complete(state: State, email: str, completed: datetime | None, **values: Any
 
 
 def _send_new(state: State, award_ids: list[int], who: str) -> None:
-    """Issue new awards now (platform-only ones need no sending) and report them."""
+    """Issue new awards now and report them; platform-only ones are awarded already, never sent."""
     if not award_ids:
         click.echo("No new awards.")
         return
-    records = award_service.list_awards(state.db, ids=award_ids)
-    local = [a for a in records if a.state == AwardState.AWARDED]
-    for award in local:
-        click.echo(
-            f"Award {award.id}: platform-only badge {award.badge_id!r} awarded to {award.learner_email}."
-        )
-    click.echo(f"{len(award_ids)} new award(s) for {who}.")
-    sendable = [a.id for a in records if a.state != AwardState.AWARDED]
-    _report_sends(state.sender().send_awards(sendable, concurrency=SEND_CONCURRENCY))
+    outcomes = state.sender().send_awards(award_ids, concurrency=SEND_CONCURRENCY)
+    counts = award_service.count_states(state.db, award_ids)
+    local = (
+        f"; {counts[AwardState.AWARDED]} platform-only, awarded locally" if counts[AwardState.AWARDED] else ""
+    )
+    click.echo(f"{len(award_ids)} new award(s) for {who}{local}.")
+    _report_sends(outcomes)
 
 
 # -- worker ------------------------------------------------------------------------------------

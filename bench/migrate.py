@@ -184,34 +184,28 @@ def main() -> None:
         mock = {"url": server.url, "org_id": org["id"], "token": org["token"], "templates": templates}
         work = Path(tmp)
         floor, ours = compare(args.rows, work, mock)
-        summary = {
-            "rows": ours["rows"],
-            "seconds": round(ours["seconds"], 3),
-            "rows_per_second": round(ours["rows"] / ours["seconds"]),
-            "peak_rss_mb": ours["peak_rss_mb"],
-            "floor_seconds": round(floor["seconds"], 3),
-            "floor_peak_rss_mb": floor["peak_rss_mb"],
-            "ratio": round(ours["seconds"] / floor["seconds"], 2),
-        }
+        summary = _summary(floor, ours)
         if args.million:
-            big_floor, big = compare(1_000_000, work, mock)
-            summary = {
-                "rows": big["rows"],
-                "seconds": round(big["seconds"], 3),
-                "rows_per_second": round(big["rows"] / big["seconds"]),
-                "peak_rss_mb": big["peak_rss_mb"],
-                "floor_seconds": round(big_floor["seconds"], 3),
-                "floor_peak_rss_mb": big_floor["peak_rss_mb"],
-                "ratio": round(big["seconds"] / big_floor["seconds"], 2),
-                "rows_100k": summary["rows"],
-                "seconds_100k": summary["seconds"],
-                "floor_seconds_100k": summary["floor_seconds"],
-                "ratio_100k": summary["ratio"],
-                "peak_rss_mb_100k": summary["peak_rss_mb"],
-                "memory_ratio": round(big["peak_rss_mb"] / summary["peak_rss_mb"], 2),
-            }
+            first = summary
+            summary = _summary(*compare(1_000_000, work, mock))
+            summary |= {f"{key}_100k": first[key] for key in ("rows", "seconds", "floor_seconds", "ratio")}
+            summary["peak_rss_mb_100k"] = first["peak_rss_mb"]
+            summary["memory_ratio"] = round(summary["peak_rss_mb"] / first["peak_rss_mb"], 2)
             print(f"peak RSS 1,000,000 / {args.rows:,} rows: {summary['memory_ratio']:.2f}x")
     print(json.dumps(summary))
+
+
+def _summary(floor: dict, ours: dict) -> dict:
+    """The figures of one size: ours, the floor, and ours over the floor."""
+    return {
+        "rows": ours["rows"],
+        "seconds": round(ours["seconds"], 3),
+        "rows_per_second": round(ours["rows"] / ours["seconds"]),
+        "peak_rss_mb": ours["peak_rss_mb"],
+        "floor_seconds": round(floor["seconds"], 3),
+        "floor_peak_rss_mb": floor["peak_rss_mb"],
+        "ratio": round(ours["seconds"] / floor["seconds"], 2),
+    }
 
 
 if __name__ == "__main__":

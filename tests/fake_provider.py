@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core import hookimpl
@@ -37,6 +38,7 @@ class FakeProvider:
     issued: dict[tuple[str, str], IssuedBadge] = field(default_factory=dict)
     issue_calls: int = 0
     create_despite_failure: bool = False  # the failure happens after the badge was created
+    on_issue: Callable[[], None] | None = None  # called at the start of every issue_badge
 
     @hookimpl
     def declare_provider(self):
@@ -59,6 +61,8 @@ class FakeProvider:
     @hookimpl
     def issue_badge(self, connection, request):
         self._check(connection)
+        if self.on_issue is not None:
+            self.on_issue()
         self.issue_calls += 1
         key = (request.external_badge_id, request.recipient.email)
         if self.failures:

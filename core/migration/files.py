@@ -121,14 +121,13 @@ FILES: tuple[FileSpec, ...] = (
         "badge.csv",
         key=_id,
         checks=(_external_badges,),
-        write=upsert(Upsert(badges, ("id",)), _id, _badge),
+        write=upsert(Upsert(badges, ("id",)), _badge),
     ),
     FileSpec(
         "skill.csv",
         key=_id,
         write=upsert(
             Upsert(skills, ("id",)),
-            _id,
             lambda e: {
                 "name": e.row["skillName"],
                 "description": e.row.get("description", ""),
@@ -143,7 +142,6 @@ FILES: tuple[FileSpec, ...] = (
         checks=(refs.Reference(("skillId",), "skill", skills.c.id), refs.badge()),
         write=upsert(
             Upsert(skill_levels, ("skill_id", "level")),
-            lambda row: (row["skillId"], row["levelId"]),
             lambda e: {"max_credits": e.row["maxCredits"], "badge_id": e.row.get("badgeId")},
             level_attached,
         ),
@@ -153,7 +151,6 @@ FILES: tuple[FileSpec, ...] = (
         key=_id,
         write=upsert(
             Upsert(learning_objects, ("id",), {"kind": COURSE}),
-            _id,
             _object("courseName", "courseCreationDate"),
         ),
     ),
@@ -163,7 +160,6 @@ FILES: tuple[FileSpec, ...] = (
         checks=(refs.learning_object(COURSE, "courseId"), refs.skill_level_credits),
         write=upsert(
             Upsert(object_skill_credits, ("object_id", "skill_id", "level"), {"kind": COURSE}),
-            lambda row: (row["courseId"], row["skillId"], row["levelId"]),
             lambda e: {"credits": e.row["credits"]},
             credits_attached,
         ),
@@ -175,7 +171,6 @@ FILES: tuple[FileSpec, ...] = (
         checks=(refs.learning_object(COURSE, *COURSE_ID), refs.badge()),
         write=upsert(
             Upsert(object_instances, ("object_id", "id"), {"kind": COURSE}),
-            lambda row: (_given(row, *COURSE_ID), row["instanceId"]),
             _instance,
             badge_attached(COURSE, "state"),
         ),
@@ -185,7 +180,6 @@ FILES: tuple[FileSpec, ...] = (
         key=_id,
         write=upsert(
             Upsert(learning_objects, ("id",), {"kind": LEARNING_PATH}),
-            _id,
             _object("name", "dateAdded"),
         ),
     ),
@@ -198,7 +192,6 @@ FILES: tuple[FileSpec, ...] = (
         ),
         write=upsert(
             Upsert(object_courses, ("object_id", "course_id"), {"kind": LEARNING_PATH}),
-            lambda row: (row["learningProgramId"], row["courseId"]),
             lambda e: {},
         ),
     ),
@@ -209,7 +202,6 @@ FILES: tuple[FileSpec, ...] = (
         checks=(refs.learning_object(LEARNING_PATH, *PROGRAM_ID), refs.badge()),
         write=upsert(
             Upsert(object_instances, ("object_id", "id"), {"kind": LEARNING_PATH}),
-            lambda row: (_given(row, *PROGRAM_ID), _given(row, *INSTANCE_ID)),
             _instance,
             badge_attached(LEARNING_PATH, "state"),
         ),
@@ -220,7 +212,6 @@ FILES: tuple[FileSpec, ...] = (
         checks=(refs.badge(),),
         write=upsert(
             Upsert(learning_objects, ("id",), {"kind": CERTIFICATION}),
-            _id,
             _certification,
             badge_attached(CERTIFICATION),
         ),
@@ -234,7 +225,6 @@ FILES: tuple[FileSpec, ...] = (
         ),
         write=upsert(
             Upsert(object_courses, ("object_id", "course_id"), {"kind": CERTIFICATION}),
-            lambda row: (row["certificationId"], row["courseId"]),
             lambda e: {"position": e.row["order"]},
         ),
     ),

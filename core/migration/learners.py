@@ -68,5 +68,5 @@ LEARNERS = FileSpec(
     "learners.csv",  # whatever the file is called, its rows follow schemas/learners.schema.json
     key=_email,
     rules=(_one_word,),
-    write=upsert(Upsert(learners, ("email",), created=lambda: {"id": new_learner_id()}), _email, _values),
+    write=upsert(Upsert(learners, ("email",), created=lambda: {"id": new_learner_id()}), _values),
 )

@@ -46,13 +46,15 @@ class Context:
 
 @dataclass(slots=True)
 class Entry:
-    """A data row on its way: ``row`` is what the schema validated, ``found`` what the checks looked
-    up for the writer (a learner id, a connection id); the writer sets ``changed``."""
+    """A data row on its way: ``row`` is what the schema validated, ``key`` its identity (the spec's
+    ``key`` of a valid row), ``found`` what the checks looked up for the writer (a learner id, a
+    connection id); the writer sets ``changed``."""
 
     number: int
     cells: list[str]
     row: dict[str, Any]
     problems: list[Problem]
+    key: Hashable = None
     found: dict[str, Any] = field(default_factory=dict)
     changed: bool = False
 
@@ -128,10 +130,10 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
             report.rows += 1
             entry = _entry(spec, schema, columns, number, cells)
             if spec.key is not None and not entry.problems:
-                key = spec.key(entry.row)
-                if key in keys:
+                entry.key = spec.key(entry.row)
+                if entry.key in keys:
                     flush()
-                keys.add(key)
+                keys.add(entry.key)
             batch.append(entry)
             if len(batch) >= BATCH_SIZE:
                 flush()

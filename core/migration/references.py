@@ -15,9 +15,8 @@ from sqlalchemy import Column, ColumnElement, Connection, select, tuple_
 from core.migration.pipeline import Context, Entry
 from core.migration.schemas import Problem, shown
 from core.model import ObjectKind
+from core.storage.chunks import chunks
 from core.storage.schema import badges, learners, learning_objects, skill_levels, skills
-
-CHUNK = 1000  # values per IN (...), well under every database's limit on parameters
 
 
 def lookup(
@@ -32,8 +31,8 @@ def lookup(
     matches = tuple_(*columns).in_ if len(columns) > 1 else columns[0].in_
     wanted = list(set(keys))
     found: dict[Any, Any] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = select(*columns, value).where(matches(wanted[start : start + CHUNK]), *where)
+    for chunk in chunks(wanted):
+        query = select(*columns, value).where(matches(chunk), *where)
         for row in conn.execute(query):
             found[tuple(row[:-1]) if len(columns) > 1 else row[0]] = row[-1]
     return found

@@ -93,14 +93,13 @@ Attached = Callable[[Context, tuple, dict[str, Any], Stored], Iterable[Object]]
 
 def upsert(
     target: Upsert,
-    key_of: Callable[[dict[str, Any]], tuple],
     values_of: Callable[[Entry], dict[str, Any]],
     attached: Attached | None = None,
 ) -> Callable[[Context, list[Entry]], None]:
-    """A file writer: each entry's ``key_of(row)`` and ``values_of(entry)`` into ``target``."""
+    """A file writer: each entry's ``values_of(entry)`` into ``target`` under the entry's key."""
 
     def write(ctx: Context, entries: list[Entry]) -> None:
-        keys = [key_of(entry.row) for entry in entries]
+        keys = [entry.key for entry in entries]
         values = [values_of(entry) for entry in entries]
         changes = target.write(ctx, keys, values)
         objects: set[Object] = set()

@@ -6,11 +6,12 @@ awarded locally (state ``awarded``) and never sent.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from core.clock import iso_z, utcnow
 from core.errors import InvalidInput, NotFound, ProviderError
@@ -21,6 +22,7 @@ from core.services import connections as connection_service
 from core.services import learners as learner_service
 from core.services.connections import with_context
 from core.storage import Database
+from core.storage.chunks import chunks
 from core.storage.schema import awards, badges, connections, learners
 from core.storage.upsert import insert_ignoring_conflicts
 
@@ -155,14 +157,15 @@ def requeue(db: Database, award_ids: list[int] | None = None) -> list[int]:
     return ids
 
 
-def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> AwardRecord:
-    """Revoke an award on its provider (or locally, for a platform-only badge)."""
+def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> tuple[AwardRecord, bool]:
+    """Revoke an award on its provider (or locally, for a platform-only badge); returns the award
+    and whether it changed (False: it was revoked already)."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("a revocation needs a reason")
     award = get(db, award_id)
     if award.state == AwardState.REVOKED:
-        return award
+        return award, False
     if award.state not in (AwardState.ISSUED, AwardState.AWARDED):
         raise InvalidInput(f"award {award_id} is {award.state}; only issued awards can be revoked")
     values: dict[str, Any] = {}
@@ -182,7 +185,7 @@ def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> AwardR
             .where(awards.c.id == award_id)
             .values(state=AwardState.REVOKED, revoked_at=now, revoke_reason=reason, updated_at=now, **values)
         )
-    return get(db, award_id)
+    return get(db, award_id), True
 
 
 def learner_badges(db: Database, host: PluginHost, email: str, *, refresh: bool = True) -> list[AwardRecord]:
@@ -221,6 +224,18 @@ def learner_badges(db: Database, host: PluginHost, email: str, *, refresh: bool 
                 )
             )
     return [a for a in list_awards(db, learner=learner.email) if a.state in shown]
+
+
+def count_states(db: Database, award_ids: list[int]) -> Counter:
+    """How many of these awards are in each state, however many ids there are."""
+    counts: Counter = Counter()
+    with db.begin() as conn:
+        for chunk in chunks(award_ids):
+            query = (
+                select(awards.c.state, func.count()).where(awards.c.id.in_(chunk)).group_by(awards.c.state)
+            )
+            counts.update(dict(conn.execute(query).all()))
+    return counts
 
 
 def _query():

@@ -16,6 +16,7 @@ from core.plugin_manager import PluginHost
 from core.services import connections as connection_service
 from core.services.connections import with_context
 from core.storage import Database
+from core.storage.chunks import chunks
 from core.storage.schema import badges, connections
 
 
@@ -96,8 +97,7 @@ def _values(badge: ProviderBadge) -> dict[str, Any]:
 
 def _existing_ids(conn, ids: list[str]) -> list[str]:
     found: list[str] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         found += conn.execute(select(badges.c.id).where(badges.c.id.in_(chunk))).scalars().all()
     return found
 

@@ -26,9 +26,10 @@ from core.model import AwardState, IssuedBadge, IssueRequest, Recipient
 from core.plugin_manager import PluginHost
 from core.services.connections import ConnectionRecord, provider_connection
 from core.storage import Database
+from core.storage.chunks import chunks
 from core.storage.schema import awards, badges, connections, learners
 
-CLAIM_CHUNK = 500  # award ids per claim statement (well under SQLite's bound-parameter limit)
+CLAIMS_PER_SENDER = 8
 
 
 @dataclass(frozen=True)
@@ -229,11 +230,13 @@ class AwardSender:
             raise
 
     def send_awards(self, award_ids: list[int], *, concurrency: int = 1) -> list[Outcome]:
-        """Claim these awards (those still queued) and send them, ``concurrency`` at a time."""
+        """Claim these awards (those still queued) and send them, ``concurrency`` at a time.
+
+        Claims are taken a few per sender at a time, so no claim waits out its lease in a queue.
+        """
         outcomes: list[Outcome] = []
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool:
-            for start in range(0, len(award_ids), CLAIM_CHUNK):
-                chunk = award_ids[start : start + CLAIM_CHUNK]
+            for chunk in chunks(award_ids, CLAIMS_PER_SENDER * concurrency):
                 outcomes += pool.map(self.send, self.claim(len(chunk), award_ids=chunk))
         return outcomes
 

@@ -85,3 +85,12 @@ def test_completions_and_backfill_on_postgresql(pg, host, fake):
     changed, new = objects.assign_badge(pg, ObjectKind.COURSE, "C1", badge_id)
     assert changed and len(new) == 1
     assert objects.assign_badge(pg, ObjectKind.COURSE, "C1", badge_id) == (False, [])
+
+
+def test_counting_the_states_of_many_awards_stays_under_the_parameter_limit(pg, host, fake):
+    """A large migration creates more awards than one statement may bind (65,535 on PostgreSQL)."""
+    connections.add(pg, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
+    catalog.import_badges(pg, host, "c1")
+    learners.add(pg, "ada@example.org", "Ada", "Lovelace")
+    award, _ = awards.grant(pg, catalog.list_badges(pg)[0].id, "ada@example.org")
+    assert awards.count_states(pg, [award.id, *range(award.id + 1, award.id + 70_000)]) == {"queued": 1}

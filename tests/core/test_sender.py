@@ -130,12 +130,14 @@ def test_worker_once_sends_what_is_due_and_stops(db, host, fake, award_id):
 
 def test_revoke_goes_to_the_provider(db, host, sender, fake, award_id):
     sender.send_awards([award_id])
-    award = awards.revoke(db, host, award_id, "issued by mistake")
+    award, changed = awards.revoke(db, host, award_id, "issued by mistake")
+    assert changed
     assert (award.state, award.provider_state, award.revoke_reason) == (
         "revoked",
         "revoked",
         "issued by mistake",
     )
+    assert awards.revoke(db, host, award_id, "again")[1] is False
 
 
 def _badge(badge_id):
@@ -149,3 +151,18 @@ def _make_due(db, award_id):
         conn.execute(
             update(awards_table).where(awards_table.c.id == award_id).values(next_attempt_at=utcnow())
         )
+
+
+def test_many_awards_are_claimed_a_few_per_sender_at_a_time(db, host, fake, award_id):
+    from core.services.sender import CLAIMS_PER_SENDER
+
+    badge_id = catalog.list_badges(db)[0].id
+    ids = [award_id]
+    for i in range(40):
+        learners.add(db, f"l{i}@example.org", "L", str(i))
+        ids.append(awards.grant(db, badge_id, f"l{i}@example.org")[0].id)
+    seen: list[int] = []
+    fake.on_issue = lambda: seen.append(awards.count_states(db, ids)["sending"])
+    outcomes = AwardSender(db, host).send_awards(ids, concurrency=2)
+    assert [o.state for o in outcomes] == ["issued"] * 41
+    assert max(seen) <= 2 * CLAIMS_PER_SENDER, "no claim waits behind a long queue of others"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import one_line_error
-from tests.migration.alm import BADGE_HEADER, D, complete_folder, write_csv
+from tests.migration.alm import BADGE_HEADER, FILE_ORDER, D, complete_folder, write_csv
 
 pytestmark = pytest.mark.e2e
 
@@ -57,20 +57,7 @@ def test_a_complete_alm_folder_imports_and_issues_its_completions(cli, credly_mo
     write_csv(folder, "badge.csv", BADGE_HEADER, badge_rows(credly))
     result = cli.ok("migrate", str(folder))
     table = summary(result.stdout)
-    assert list(table) == [
-        "badge.csv",
-        "skill.csv",
-        "skill_level.csv",
-        "course.csv",
-        "skill_course.csv",
-        "course_instance.csv",
-        "learning_program.csv",
-        "learning_program_course.csv",
-        "learning_program_instance.csv",
-        "certification.csv",
-        "certification_course.csv",
-        "user_course_grade.csv",
-    ]
+    assert list(table) == FILE_ORDER
     assert all(cells[3] == "0" for cells in table.values()), table
 
     badges = {b["id"]: b for b in cli.json("badges", "list")}

@@ -9,6 +9,20 @@ from core.services import connections, learners
 
 D = "2020-03-01T12:00:00.000Z"
 LATER = "2027-01-01T00:00:00.000Z"
+FILE_ORDER = [  # ALM's dependency order: what migrate reads, in the order it reads it
+    "badge.csv",
+    "skill.csv",
+    "skill_level.csv",
+    "course.csv",
+    "skill_course.csv",
+    "course_instance.csv",
+    "learning_program.csv",
+    "learning_program_course.csv",
+    "learning_program_instance.csv",
+    "certification.csv",
+    "certification_course.csv",
+    "user_course_grade.csv",
+]
 FAKE_SETTINGS = {"account": "acme", "api_key": "secret-key-1234"}
 
 BADGE_HEADER = [

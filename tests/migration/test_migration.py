@@ -21,6 +21,7 @@ from core.storage.schema import (
 )
 from tests.migration.alm import (
     BADGE_HEADER,
+    FILE_ORDER,
     LATER,
     D,
     add_learners,
@@ -29,21 +30,6 @@ from tests.migration.alm import (
     read_csv,
     write_csv,
 )
-
-FILE_ORDER = [
-    "badge.csv",
-    "skill.csv",
-    "skill_level.csv",
-    "course.csv",
-    "skill_course.csv",
-    "course_instance.csv",
-    "learning_program.csv",
-    "learning_program_course.csv",
-    "learning_program_instance.csv",
-    "certification.csv",
-    "certification_course.csv",
-    "user_course_grade.csv",
-]
 
 
 def rows(db, table, *columns):
