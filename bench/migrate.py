@@ -76,9 +76,9 @@ def peak_rss_mb() -> float:
 
 def child_floor(source: Path, database: Path) -> dict:
     """Read the CSV and insert every row into ``badges`` in batches: the least any import does."""
-    from core.clock import utcnow
-    from core.storage import open_database
-    from core.storage.schema import badges
+    from badgebridge.core.clock import utcnow
+    from badgebridge.core.storage import open_database
+    from badgebridge.core.storage.schema import badges
 
     db = open_database(f"sqlite:///{database}")
     started = time.perf_counter()
@@ -114,10 +114,10 @@ def child_floor(source: Path, database: Path) -> dict:
 
 def child_ours(source: Path, database: Path, url: str, org_id: str, token: str) -> dict:
     """``run_migration`` with the real Credly plugin and a connection to the mock."""
-    from core.migration import run_migration
-    from core.plugin_manager import PluginHost
-    from core.services import connections
-    from core.storage import open_database
+    from badgebridge.core.migration import run_migration
+    from badgebridge.core.plugin_manager import PluginHost
+    from badgebridge.core.services import connections
+    from badgebridge.core.storage import open_database
 
     db = open_database(f"sqlite:///{database}")
     host = PluginHost()
@@ -174,8 +174,8 @@ def main() -> None:
         print(json.dumps(result | {"peak_rss_mb": round(peak_rss_mb(), 1)}))
         return
 
-    from mock_server import MockServer
-    from mock_server.control_client import MockControl
+    from badgebridge.mock_server import MockServer
+    from badgebridge.mock_server.control_client import MockControl
 
     with MockServer() as server, tempfile.TemporaryDirectory(prefix="bb-bench-") as tmp:
         with MockControl(server.url) as control:

@@ -4,7 +4,7 @@ Everything that derives from ``BadgeBridgeError`` is an *expected* failure: the 
 its message on one line and exits non-zero. Anything else is a bug and keeps its traceback.
 
 Plugins raise the ``ProviderError`` subclasses; the host raises the others. Messages never carry
-a secret: mask it with ``core.secrets.mask`` if a message must refer to one.
+a secret: mask it with ``badgebridge.core.secrets.mask`` if a message must refer to one.
 """
 
 from __future__ import annotations

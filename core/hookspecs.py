@@ -14,7 +14,7 @@ takes the ``Connection`` as its first argument, with settings already validated 
 declared schema. Hooks are called with keyword arguments; an implementation may accept only the
 arguments it needs.
 
-Errors: raise the ``core.errors.ProviderError`` family for failures a user can act on
+Errors: raise the ``badgebridge.core.errors.ProviderError`` family for failures a user can act on
 (``AuthenticationFailed``, ``ProviderRefused``, ``AlreadyIssued``, ``ProviderUnavailable``). Any
 other exception is treated as a bug in the plugin and shown with its traceback.
 """
@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import pluggy
 
-from core.model import (
+from badgebridge.core.model import (
     Connection,
     ConnectionInfo,
     IssuedBadge,
@@ -39,7 +39,7 @@ NAME = "badgebridge"
 
 hookspec = pluggy.HookspecMarker(NAME)
 hookimpl = pluggy.HookimplMarker(NAME)
-"""Marker for hook implementations: ``from core import hookimpl``."""
+"""Marker for hook implementations: ``from badgebridge import hookimpl``."""
 
 REQUIRED_HOOKS = ("declare_provider", "connect", "import_badges", "issue_badge")
 

@@ -62,7 +62,7 @@ class ProviderDeclaration:
 class Connection:
     """A named, validated set of settings for one provider account, as hooks receive it.
 
-    Secret settings arrive as ``core.secrets.Secret``; call ``.reveal()`` only to put them on the wire.
+    Secret settings arrive as ``badgebridge.Secret``; call ``.reveal()`` only to put them on the wire.
     """
 
     name: str

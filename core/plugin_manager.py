@@ -16,10 +16,10 @@ from typing import Any
 import jsonschema
 import pluggy
 
-from core import hookspecs
-from core.errors import ConfigurationError, PluginError
-from core.hookspecs import NAME, REQUIRED_HOOKS
-from core.model import (
+from badgebridge.core import hookspecs
+from badgebridge.core.errors import ConfigurationError, PluginError
+from badgebridge.core.hookspecs import NAME, REQUIRED_HOOKS
+from badgebridge.core.model import (
     Connection,
     ConnectionInfo,
     IssuedBadge,

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from core.errors import ConfigurationError
-from core.model import Connection, ProviderDeclaration
-from core.secrets import Secret
+from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.model import Connection, ProviderDeclaration
+from badgebridge.core.secrets import Secret
 
 HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"

@@ -26,7 +26,7 @@ def create_app(seed: dict[str, Any] | None = None, *, log_requests: bool = False
     """A mock Credly API holding `seed` (the seed-file format of `seed.py`; None: the default seed).
 
     `POST /_mock/reset` brings back this seed. With `log_requests`, the app logs one line per request
-    (`METHOD /path -> status`) at INFO on its logger, `mock_server.app`. Raises ValueError for an
+    (`METHOD /path -> status`) at INFO on its logger, `badgebridge.mock_server.app`. Raises ValueError for an
     invalid seed.
     """
     app = Flask(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.plugin_manager import PluginHost
-from core.storage import open_database
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.storage import open_database
 from tests.fake_provider import FakeProvider
 
 

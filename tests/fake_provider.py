@@ -6,9 +6,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core import hookimpl
-from core.errors import AlreadyIssued, AuthenticationFailed
-from core.model import ConnectionInfo, IssuedBadge, ProviderBadge, ProviderDeclaration
+from badgebridge import hookimpl
+from badgebridge.core.errors import AlreadyIssued, AuthenticationFailed
+from badgebridge.core.model import ConnectionInfo, IssuedBadge, ProviderBadge, ProviderDeclaration
 
 SCHEMA = {
     "type": "object",

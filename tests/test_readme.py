@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli import cli
+from badgebridge.cli import cli
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -8,8 +8,8 @@ imported in batches, bad rows go to ``<file>.errors.csv`` with the row, column a
 - ``import_learners(db, path, *, dry_run=False, errors_dir=None)``
 """
 
-from core.migration.learners import import_learners
-from core.migration.report import FileReport, MigrationReport
-from core.migration.runner import run_migration
+from badgebridge.core.migration.learners import import_learners
+from badgebridge.core.migration.report import FileReport, MigrationReport
+from badgebridge.core.migration.runner import run_migration
 
 __all__ = ["FileReport", "MigrationReport", "import_learners", "run_migration"]

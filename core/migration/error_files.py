@@ -13,8 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from core.errors import InvalidInput
-from core.migration.schemas import Problem
+from badgebridge.core.errors import InvalidInput
+from badgebridge.core.migration.schemas import Problem
 
 ERROR_COLUMN = "error"
 ERRORS_SUFFIX = ".errors.csv"

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from core.migration import references as refs
-from core.migration.formats import parse_boolean, parse_date_time
-from core.migration.pipeline import Context, Entry, FileSpec
-from core.migration.references import first
-from core.migration.schemas import Problem, shown
-from core.migration.writers import (
+from badgebridge.core.migration import references as refs
+from badgebridge.core.migration.formats import parse_boolean, parse_date_time
+from badgebridge.core.migration.pipeline import Context, Entry, FileSpec
+from badgebridge.core.migration.references import first
+from badgebridge.core.migration.schemas import Problem, shown
+from badgebridge.core.migration.writers import (
     Upsert,
     badge_attached,
     credits_attached,
@@ -22,8 +22,8 @@ from core.migration.writers import (
     upsert,
     write_completions,
 )
-from core.model import ObjectKind
-from core.storage.schema import (
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.storage.schema import (
     badges,
     learning_objects,
     object_courses,

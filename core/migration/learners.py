@@ -12,15 +12,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from core.clock import utcnow
-from core.errors import InvalidInput, NotFound
-from core.migration.pipeline import Context, Entry, FileSpec, process_file, transactions
-from core.migration.report import FileReport
-from core.migration.schemas import Problem, shown
-from core.migration.writers import Upsert, upsert
-from core.services.learners import new_learner_id
-from core.storage import Database
-from core.storage.schema import learners
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.migration.pipeline import Context, Entry, FileSpec, process_file, transactions
+from badgebridge.core.migration.report import FileReport
+from badgebridge.core.migration.schemas import Problem, shown
+from badgebridge.core.migration.writers import Upsert, upsert
+from badgebridge.core.services.learners import new_learner_id
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import learners
 
 
 def import_learners(

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from core.migration.error_files import ErrorFile, error_path
-from core.migration.reader import Columns, CsvFile
-from core.migration.report import FileReport
-from core.migration.schemas import Problem, RowSchema, load
-from core.storage import Database
+from badgebridge.core.migration.error_files import ErrorFile, error_path
+from badgebridge.core.migration.reader import Columns, CsvFile
+from badgebridge.core.migration.report import FileReport
+from badgebridge.core.migration.schemas import Problem, RowSchema, load
+from badgebridge.core.storage import Database
 
 if TYPE_CHECKING:
-    from core.migration.providers import ExternalBadges
+    from badgebridge.core.migration.providers import ExternalBadges
 
 BATCH_SIZE = 2000
 

@@ -8,11 +8,11 @@ needs it gets the same answer without asking again.
 
 from __future__ import annotations
 
-from core.errors import ConfigurationError, ProviderError
-from core.migration.pipeline import Entry
-from core.migration.schemas import Problem, shown
-from core.plugin_manager import PluginHost, Provider
-from core.services.connections import ConnectionRecord, provider_connection
+from badgebridge.core.errors import ConfigurationError, ProviderError
+from badgebridge.core.migration.pipeline import Entry
+from badgebridge.core.migration.schemas import Problem, shown
+from badgebridge.core.plugin_manager import PluginHost, Provider
+from badgebridge.core.services.connections import ConnectionRecord, provider_connection
 
 PROVIDER, EXTERNAL_ID = "externalBadgeProvider", "externalBadgeId"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from core.errors import InvalidInput
-from core.migration.schemas import Problem, RowSchema
+from badgebridge.core.errors import InvalidInput
+from badgebridge.core.migration.schemas import Problem, RowSchema
 
 MISSING = "required column missing from the header"
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, select, tuple_
 
-from core.migration.pipeline import Context, Entry
-from core.migration.schemas import Problem, shown
-from core.model import ObjectKind
-from core.storage.chunks import chunks
-from core.storage.schema import badges, learners, learning_objects, skill_levels, skills
+from badgebridge.core.migration.pipeline import Context, Entry
+from badgebridge.core.migration.schemas import Problem, shown
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.schema import badges, learners, learning_objects, skill_levels, skills
 
 
 def lookup(

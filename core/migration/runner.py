@@ -10,16 +10,16 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from core.clock import utcnow
-from core.errors import InvalidInput, NotFound
-from core.migration.error_files import ERRORS_SUFFIX
-from core.migration.files import FILE_NAMES, FILES
-from core.migration.pipeline import Context, FileSpec, process_file, transactions
-from core.migration.providers import ExternalBadges
-from core.migration.report import MigrationReport
-from core.plugin_manager import PluginHost
-from core.services.connections import all_connections
-from core.storage import Database
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.migration.error_files import ERRORS_SUFFIX
+from badgebridge.core.migration.files import FILE_NAMES, FILES
+from badgebridge.core.migration.pipeline import Context, FileSpec, process_file, transactions
+from badgebridge.core.migration.providers import ExternalBadges
+from badgebridge.core.migration.report import MigrationReport
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services.connections import all_connections
+from badgebridge.core.storage import Database
 
 
 def run_migration(

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, select, tuple_, update
 
-from core.migration.formats import parse_boolean, parse_date_time
-from core.migration.pipeline import Context, Entry
-from core.migration.references import lookup
-from core.model import ObjectKind
-from core.services import completions
-from core.storage.schema import completions as completions_table
-from core.storage.schema import object_skill_credits
+from badgebridge.core.migration.formats import parse_boolean, parse_date_time
+from badgebridge.core.migration.pipeline import Context, Entry
+from badgebridge.core.migration.references import lookup
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.services import completions
+from badgebridge.core.storage.schema import completions as completions_table
+from badgebridge.core.storage.schema import object_skill_credits
 
 Object = tuple[ObjectKind, str]
 Stored = dict[str, Any] | None

@@ -1,6 +1,6 @@
 """Awards: one learner × one badge × one reason, stored before any provider call.
 
-Storing an award queues it; ``core.services.sender`` delivers it. A platform-only badge is
+Storing an award queues it; ``badgebridge.core.services.sender`` delivers it. A platform-only badge is
 awarded locally (state ``awarded``) and never sent.
 """
 
@@ -13,18 +13,18 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from core.clock import iso_z, utcnow
-from core.errors import InvalidInput, NotFound, ProviderError
-from core.model import AwardState, BadgeState
-from core.plugin_manager import PluginHost
-from core.services import catalog
-from core.services import connections as connection_service
-from core.services import learners as learner_service
-from core.services.connections import with_context
-from core.storage import Database
-from core.storage.chunks import chunks
-from core.storage.schema import awards, badges, connections, learners
-from core.storage.upsert import insert_ignoring_conflicts
+from badgebridge.core.clock import iso_z, utcnow
+from badgebridge.core.errors import InvalidInput, NotFound, ProviderError
+from badgebridge.core.model import AwardState, BadgeState
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services import catalog
+from badgebridge.core.services import connections as connection_service
+from badgebridge.core.services import learners as learner_service
+from badgebridge.core.services.connections import with_context
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.schema import awards, badges, connections, learners
+from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
 MANUAL = "manual"
 

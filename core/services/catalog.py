@@ -8,16 +8,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from core.clock import iso_z, utcnow
-from core.errors import NotFound, ProviderError
-from core.ids import stable_id
-from core.model import BadgeState, ProviderBadge
-from core.plugin_manager import PluginHost
-from core.services import connections as connection_service
-from core.services.connections import with_context
-from core.storage import Database
-from core.storage.chunks import chunks
-from core.storage.schema import badges, connections
+from badgebridge.core.clock import iso_z, utcnow
+from badgebridge.core.errors import NotFound, ProviderError
+from badgebridge.core.ids import stable_id
+from badgebridge.core.model import BadgeState, ProviderBadge
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services import connections as connection_service
+from badgebridge.core.services.connections import with_context
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.schema import badges, connections
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from core.errors import NotFound
-from core.model import BadgeState, ObjectKind
-from core.services.awards import enqueue
-from core.storage.schema import (
+from badgebridge.core.errors import NotFound
+from badgebridge.core.model import BadgeState, ObjectKind
+from badgebridge.core.services.awards import enqueue
+from badgebridge.core.storage.schema import (
     badges,
     completions,
     learning_objects,
@@ -23,7 +23,7 @@ from core.storage.schema import (
     object_skill_credits,
     skill_levels,
 )
-from core.storage.upsert import insert_ignoring_conflicts
+from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
 SKILL_LEVEL = "skill_level"
 

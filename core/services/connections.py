@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from core.clock import utcnow
-from core.errors import BadgeBridgeError, InvalidInput, NotFound, ProviderError
-from core.model import Connection, ConnectionInfo
-from core.plugin_manager import PluginHost, Provider
-from core.secrets import mask
-from core.settings import make_connection, split_secrets, validate_settings
-from core.storage import Database
-from core.storage.schema import badges, connections
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import BadgeBridgeError, InvalidInput, NotFound, ProviderError
+from badgebridge.core.model import Connection, ConnectionInfo
+from badgebridge.core.plugin_manager import PluginHost, Provider
+from badgebridge.core.secrets import mask
+from badgebridge.core.settings import make_connection, split_secrets, validate_settings
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import badges, connections
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from core.clock import utcnow
-from core.errors import InvalidInput, NotFound
-from core.storage import Database
-from core.storage.schema import learners
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import learners
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

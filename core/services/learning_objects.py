@@ -8,14 +8,19 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from core.clock import utcnow
-from core.errors import InvalidInput, NotFound
-from core.model import ObjectKind
-from core.services import catalog, completions
-from core.services import learners as learner_service
-from core.storage import Database
-from core.storage.schema import learning_objects, object_instances, object_skill_credits, skill_levels
-from core.storage.upsert import insert_ignoring_conflicts
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.services import catalog, completions
+from badgebridge.core.services import learners as learner_service
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import (
+    learning_objects,
+    object_instances,
+    object_skill_credits,
+    skill_levels,
+)
+from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
 
 @dataclass(frozen=True)

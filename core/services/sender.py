@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import and_, case, or_, select, update
 
-from core.clock import utcnow
-from core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
-from core.model import AwardState, IssuedBadge, IssueRequest, Recipient
-from core.plugin_manager import PluginHost
-from core.services.connections import ConnectionRecord, provider_connection
-from core.storage import Database
-from core.storage.chunks import chunks
-from core.storage.schema import awards, badges, connections, learners
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
+from badgebridge.core.model import AwardState, IssuedBadge, IssueRequest, Recipient
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services.connections import ConnectionRecord, provider_connection
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.schema import awards, badges, connections, learners
 
 CLAIMS_PER_SENDER = 8
 

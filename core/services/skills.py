@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from core.clock import utcnow
-from core.errors import InvalidInput, NotFound
-from core.ids import slug
-from core.services import catalog
-from core.storage import Database
-from core.storage.schema import skill_levels, skills
-from core.storage.upsert import insert_ignoring_conflicts
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.ids import slug
+from badgebridge.core.services import catalog
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import skill_levels, skills
+from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
 LEVELS = (1, 2, 3)
 

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from core.clock import utcnow
-from core.services.sender import AwardSender, Outcome
+from badgebridge.core.clock import utcnow
+from badgebridge.core.services.sender import AwardSender, Outcome
 
 log = logging.getLogger(__name__)
 

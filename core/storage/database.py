@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from core.errors import ConfigurationError
-from core.storage.schema import metadata
+from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.storage.schema import metadata
 
 APP_NAME = "badgebridge"
 BUSY_TIMEOUT_SECONDS = 30

@@ -24,8 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from core.model import AwardState, BadgeState, ObjectKind
-from core.storage.types import UTCDateTime
+from badgebridge.core.model import AwardState, BadgeState, ObjectKind
+from badgebridge.core.storage.types import UTCDateTime
 
 metadata = MetaData()
 

@@ -7,7 +7,7 @@ new client through a transport of their own with ``set_transport`` (``httpx.Mock
 
 The client speaks Credly's wire (``credly-api.md``): Basic auth with the token as user name, the
 ``{"data": ..., "metadata": ...}`` envelope, pages followed through ``metadata``; it returns the
-``data`` objects as dicts and raises ``core.errors`` (mapped in ``plugins.credly.errors``).
+``data`` objects as dicts and raises ``badgebridge.core.errors`` (mapped in ``.errors``).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from urllib.parse import quote
 
 import httpx
 
-from core import __version__
-from core.errors import ProviderUnavailable
-from core.model import Connection
-from core.secrets import mask
-from plugins.credly import errors
+from badgebridge import __version__
+from badgebridge.core.errors import ProviderUnavailable
+from badgebridge.core.model import Connection
+from badgebridge.core.secrets import mask
+from badgebridge.plugins.credly import errors
 
 DEFAULT_HOST = "https://api.credly.com"
 API_PREFIX = "/v1"
@@ -197,7 +197,7 @@ class CredlyClient:
     def _send(
         self, request: httpx.Request, *, required: tuple[str, ...], many: bool, not_found: str
     ) -> tuple[Any, Mapping[str, Any]]:
-        """Send, map failures to ``core.errors``, and return ``(data, metadata)`` once their shape checks."""
+        """Send, map failures to core errors, and return ``(data, metadata)`` once their shape checks."""
         try:
             response = self._http.send(request)
         except httpx.RequestError as exc:

@@ -1,4 +1,4 @@
-"""Credly's failures as ``core.errors``: one function per kind of failure, no I/O.
+"""Credly's failures as ``badgebridge.core.errors``: one function per kind of failure, no I/O.
 
 Outcome classes follow ``outbox-anchors.md`` §2.3: a connection that was never made, a 429 and a
 4xx answer mean nothing was created; a lost answer or a 5xx after a POST may have created the badge
@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from core.errors import (
+from badgebridge.core.errors import (
     AlreadyIssued,
     AuthenticationFailed,
     ProviderError,

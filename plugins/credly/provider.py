@@ -1,7 +1,7 @@
-"""The Credly provider's hooks (entry point ``credly = plugins.credly.provider``).
+"""The Credly provider's hooks (entry point ``credly = badgebridge.plugins.credly.provider``).
 
-Each hook gets the connection's client and translates between ``core.model`` and Credly's wire;
-the client raises the ``core.errors`` family.
+Each hook gets the connection's client and translates between ``badgebridge.core.model`` and Credly's wire;
+the client raises the ``badgebridge.core.errors`` family.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
-from core import hookimpl
-from core.model import (
+from badgebridge import hookimpl
+from badgebridge.core.model import (
     Connection,
     ConnectionInfo,
     IssuedBadge,
@@ -20,7 +20,7 @@ from core.model import (
     ProviderBadge,
     ProviderDeclaration,
 )
-from plugins.credly.client import client_for
+from badgebridge.plugins.credly.client import client_for
 
 SETTINGS_SCHEMA: Mapping[str, Any] = json.loads(
     resources.files(__package__).joinpath("settings.schema.json").read_text(encoding="utf-8")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from core.clock import utcnow
-from core.errors import InvalidInput, NotFound
-from core.model import ObjectKind
-from core.services import awards, catalog, connections, learners, skills
-from core.services import learning_objects as objects
-from core.storage.schema import badges, object_instances
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.services import awards, catalog, connections, learners, skills
+from badgebridge.core.services import learning_objects as objects
+from badgebridge.core.storage.schema import badges, object_instances
 
 COURSE = ObjectKind.COURSE
 

@@ -6,10 +6,10 @@ import importlib.metadata
 
 import pytest
 
-from core import hookimpl
-from core.errors import ConfigurationError
-from core.model import ProviderDeclaration
-from core.plugin_manager import PluginHost
+from badgebridge import hookimpl
+from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.model import ProviderDeclaration
+from badgebridge.core.plugin_manager import PluginHost
 from tests.fake_provider import FakeProvider
 
 
@@ -32,7 +32,7 @@ def test_provider_hooks_are_called_on_the_declaring_plugin_only(host, fake):
             raise AssertionError("called for the wrong provider")
 
     assert host.register(Other(), "other-plugin")
-    from core.settings import make_connection
+    from badgebridge.core.settings import make_connection
 
     provider = host.provider("fake")
     connection = make_connection("c", provider.declaration, {"account": "a"}, {"api_key": fake.key})
@@ -94,7 +94,7 @@ def test_invalid_settings_schema_is_reported():
 
 def test_entry_point_that_fails_to_import_is_reported_and_others_load(monkeypatch):
     broken = importlib.metadata.EntryPoint("broken", "no_such_module_xyz", "badgebridge")
-    good = importlib.metadata.EntryPoint("credly", "plugins.credly.provider", "badgebridge")
+    good = importlib.metadata.EntryPoint("credly", "badgebridge.plugins.credly.provider", "badgebridge")
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken, good])
     plugin_host = PluginHost()
     plugin_host.load_entrypoints()

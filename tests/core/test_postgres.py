@@ -14,11 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.model import ObjectKind
-from core.services import awards, catalog, connections, learners
-from core.services import learning_objects as objects
-from core.services.sender import AwardSender
-from core.storage import open_database
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.services import awards, catalog, connections, learners
+from badgebridge.core.services import learning_objects as objects
+from badgebridge.core.services.sender import AwardSender
+from badgebridge.core.storage import open_database
 
 pytestmark = pytest.mark.postgres
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from core.clock import utcnow
-from core.errors import ProviderRefused, ProviderUnavailable
-from core.model import AwardState
-from core.services import awards, catalog, connections, learners, worker
-from core.services.sender import AwardSender, RetryPolicy
-from core.storage.schema import awards as awards_table
+from badgebridge.core.clock import utcnow
+from badgebridge.core.errors import ProviderRefused, ProviderUnavailable
+from badgebridge.core.model import AwardState
+from badgebridge.core.services import awards, catalog, connections, learners, worker
+from badgebridge.core.services.sender import AwardSender, RetryPolicy
+from badgebridge.core.storage.schema import awards as awards_table
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_revoke_goes_to_the_provider(db, host, sender, fake, award_id):
 
 
 def _badge(badge_id):
-    from core.model import IssuedBadge
+    from badgebridge.core.model import IssuedBadge
 
     return IssuedBadge(badge_id, "accepted", None)
 
@@ -154,7 +154,7 @@ def _make_due(db, award_id):
 
 
 def test_many_awards_are_claimed_a_few_per_sender_at_a_time(db, host, fake, award_id):
-    from core.services.sender import CLAIMS_PER_SENDER
+    from badgebridge.core.services.sender import CLAIMS_PER_SENDER
 
     badge_id = catalog.list_badges(db)[0].id
     ids = [award_id]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.errors import AuthenticationFailed, InvalidInput, NotFound
-from core.model import AwardState, ProviderBadge
-from core.services import awards, catalog, connections, learners
-from core.storage.schema import connections as connections_table
+from badgebridge.core.errors import AuthenticationFailed, InvalidInput, NotFound
+from badgebridge.core.model import AwardState, ProviderBadge
+from badgebridge.core.services import awards, catalog, connections, learners
+from badgebridge.core.storage.schema import connections as connections_table
 
 GOOD = {"account": "acme", "api_key": "secret-key-1234"}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ConfigurationError
-from core.model import ProviderDeclaration
-from core.secrets import Secret, mask
-from core.settings import make_connection, validate_settings
+from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.model import ProviderDeclaration
+from badgebridge.core.secrets import Secret, mask
+from badgebridge.core.settings import make_connection, validate_settings
 from tests.fake_provider import SCHEMA
 
 DECLARATION = ProviderDeclaration(name="fake", title="Fake", settings_schema=SCHEMA)

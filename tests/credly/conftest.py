@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from core.model import Connection
-from plugins.credly import client as credly_client
+from badgebridge.core.model import Connection
+from badgebridge.plugins.credly import client as credly_client
 from tests.credly.fake_credly import FakeCredly, make_conn
 
 

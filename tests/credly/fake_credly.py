@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from core.model import Connection, IssueRequest, Recipient
-from core.settings import make_connection, split_secrets, validate_settings
-from plugins.credly.provider import declare_provider
+from badgebridge.core.model import Connection, IssueRequest, Recipient
+from badgebridge.core.settings import make_connection, split_secrets, validate_settings
+from badgebridge.plugins.credly.provider import declare_provider
 
 TOKEN = "tok-9f8e7d6c5b4a3210-very-secret"
 CREDENTIAL = base64.b64encode(f"{TOKEN}:".encode()).decode()
@@ -29,7 +29,7 @@ Reply = httpx.Response | type[Exception] | Callable[[httpx.Request], httpx.Respo
 def make_conn(
     name: str = "credly-test", *, host: str | None = None, token: str = TOKEN, org_id: str = ORG_ID
 ) -> Connection:
-    """A connection validated and normalised by ``core.settings``, with the token as a ``Secret``."""
+    """A connection validated and normalised by ``badgebridge.core.settings``, the token a ``Secret``."""
     declaration = declare_provider()
     settings = {"org_id": org_id, "token": token} | ({"host": host} if host is not None else {})
     plain, secrets = split_secrets(declaration, validate_settings(declaration, settings))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from plugins.credly import client as credly_client
-from plugins.credly import provider
-from plugins.credly.client import client_for
+from badgebridge.plugins.credly import client as credly_client
+from badgebridge.plugins.credly import provider
+from badgebridge.plugins.credly.client import client_for
 from tests.credly.fake_credly import CREDENTIAL, ORG_ID, badge, envelope, make_conn
 
 

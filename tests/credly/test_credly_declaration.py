@@ -5,10 +5,10 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from core.errors import ConfigurationError
-from core.plugin_manager import PluginHost
-from core.settings import validate_settings
-from plugins.credly import provider
+from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.settings import validate_settings
+from badgebridge.plugins.credly import provider
 from tests.credly.fake_credly import ORG_ID, TOKEN
 
 DECLARATION = provider.declare_provider()

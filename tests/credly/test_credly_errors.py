@@ -1,4 +1,4 @@
-"""Credly's failures as core.errors: class, status, message, retry_after, maybe_sent, and never the token."""
+"""Credly's failures as core errors: class, status, message, retry_after, maybe_sent, and never the token."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from core.errors import (
+from badgebridge.core.errors import (
     AlreadyIssued,
     AuthenticationFailed,
     ProviderError,
     ProviderRefused,
     ProviderUnavailable,
 )
-from plugins.credly import provider
-from plugins.credly.errors import parse_retry_after
+from badgebridge.plugins.credly import provider
+from badgebridge.plugins.credly.errors import parse_retry_after
 from tests.credly.fake_credly import BADGE_ID, CREDENTIAL, ORG_ID, TEMPLATE_ID, TOKEN, issue_request
 
 INVALID_TOKEN = {"data": {"message": "You specified an invalid authorization token."}}

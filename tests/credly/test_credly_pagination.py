@@ -7,8 +7,8 @@ import re
 import httpx
 import pytest
 
-from core.errors import ProviderUnavailable
-from plugins.credly import provider
+from badgebridge.core.errors import ProviderUnavailable
+from badgebridge.plugins.credly import provider
 from tests.credly.fake_credly import ORG_ID, ORG_URL, page
 
 TEMPLATES_URL = f"{ORG_URL}/badge_templates"

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import httpx
 import pytest
 
-from core import __version__
-from core.model import ConnectionInfo, IssuedBadge, ProviderBadge
-from plugins.credly import client as credly_client
-from plugins.credly import provider
-from plugins.credly.client import base_url_for
+from badgebridge import __version__
+from badgebridge.core.model import ConnectionInfo, IssuedBadge, ProviderBadge
+from badgebridge.plugins.credly import client as credly_client
+from badgebridge.plugins.credly import provider
+from badgebridge.plugins.credly.client import base_url_for
 from tests.credly.fake_credly import (
     BADGE_ID,
     CREDENTIAL,

@@ -7,11 +7,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from core.errors import AlreadyIssued, AuthenticationFailed, ProviderRefused, ProviderUnavailable
-from core.model import Connection, ConnectionInfo, Recipient
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_ORGANIZATION_NAME, DEFAULT_TOKEN, create_app
-from plugins.credly import client as credly_client
-from plugins.credly import provider
+from badgebridge.core.errors import AlreadyIssued, AuthenticationFailed, ProviderRefused, ProviderUnavailable
+from badgebridge.core.model import Connection, ConnectionInfo, Recipient
+from badgebridge.mock_server import (
+    DEFAULT_ORGANIZATION_ID,
+    DEFAULT_ORGANIZATION_NAME,
+    DEFAULT_TOKEN,
+    create_app,
+)
+from badgebridge.plugins.credly import client as credly_client
+from badgebridge.plugins.credly import provider
 from tests.credly.fake_credly import issue_request, make_conn
 
 MOCK = "http://mock.test"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from core.services import connections, learners
+from badgebridge.core.services import connections, learners
 
 D = "2020-03-01T12:00:00.000Z"
 LATER = "2027-01-01T00:00:00.000Z"

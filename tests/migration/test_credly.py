@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.migration import run_migration
-from core.plugin_manager import PluginHost
-from core.services import connections
-from core.storage.schema import badges
+from badgebridge.core.migration import run_migration
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services import connections
+from badgebridge.core.storage.schema import badges
 from tests.migration.alm import BADGE_HEADER, D, read_csv, write_csv
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.errors import InvalidInput, NotFound
-from core.migration import run_migration
-from core.model import ProviderBadge
-from core.storage.schema import badges
+from badgebridge.core.errors import InvalidInput, NotFound
+from badgebridge.core.migration import run_migration
+from badgebridge.core.model import ProviderBadge
+from badgebridge.core.storage.schema import badges
 from tests.migration.alm import BADGE_HEADER, D, add_learners, connect, read_csv, write_csv
 
 GOOD = ["B1", "One", D, "", "Active", "1.png", "", ""]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import NotFound
-from core.migration import import_learners
-from core.services import learners
+from badgebridge.core.errors import NotFound
+from badgebridge.core.migration import import_learners
+from badgebridge.core.services import learners
 from tests.migration.alm import read_csv, write_csv
 
 

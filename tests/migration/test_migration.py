@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.migration import MigrationReport, run_migration
-from core.model import AwardState, ObjectKind
-from core.services import awards
-from core.services import learning_objects as learning_objects_service
-from core.storage.schema import (
+from badgebridge.core.migration import MigrationReport, run_migration
+from badgebridge.core.model import AwardState, ObjectKind
+from badgebridge.core.services import awards
+from badgebridge.core.services import learning_objects as learning_objects_service
+from badgebridge.core.storage.schema import (
     badges,
     completions,
     learning_objects,
@@ -390,7 +390,7 @@ def test_dry_run_checks_everything_and_writes_nothing(db, host, ready, tmp_path)
 
 
 def test_an_exception_mid_file_leaves_that_file_unimported(db, host, ready, tmp_path, monkeypatch):
-    from core.migration import pipeline, writers
+    from badgebridge.core.migration import pipeline, writers
 
     folder = complete_folder(tmp_path / "alm")
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
@@ -414,7 +414,7 @@ def test_an_exception_mid_file_leaves_that_file_unimported(db, host, ready, tmp_
 
 
 def test_repeated_keys_in_one_batch_and_across_batches(db, host, ready, tmp_path, monkeypatch):
-    from core.migration import pipeline
+    from badgebridge.core.migration import pipeline
 
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 3)
     folder = tmp_path / "alm"

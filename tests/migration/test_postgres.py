@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
 
-from core.migration import run_migration
-from core.services import awards
-from core.storage import Database
-from core.storage.schema import badges, metadata
+from badgebridge.core.migration import run_migration
+from badgebridge.core.services import awards
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import badges, metadata
 from tests.migration.alm import add_learners, complete_folder, connect
 
 PG_URL = os.environ.get("BADGEBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

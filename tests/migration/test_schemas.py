@@ -8,9 +8,9 @@ from importlib import resources
 import pytest
 from jsonschema import Draft202012Validator
 
-from core.migration.files import FILE_NAMES
-from core.migration.formats import FORMATS, parse_boolean, parse_date_time
-from core.migration.schemas import Problem, load
+from badgebridge.core.migration.files import FILE_NAMES
+from badgebridge.core.migration.formats import FORMATS, parse_boolean, parse_date_time
+from badgebridge.core.migration.schemas import Problem, load
 
 NOT_ISO = "is not an ISO-8601 date-time like 2016-08-17T08:56:21.000Z"
 SCHEMA_NAMES = [name.removesuffix(".csv") for name in FILE_NAMES] + ["learners"]
@@ -18,7 +18,11 @@ SCHEMA_NAMES = [name.removesuffix(".csv") for name in FILE_NAMES] + ["learners"]
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
 def test_every_schema_is_valid_draft_2020_12_and_compiles(name):
-    text = resources.files("core.migration.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    text = (
+        resources.files("badgebridge.core.migration.schemas")
+        .joinpath(f"{name}.schema.json")
+        .read_text("utf-8")
+    )
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

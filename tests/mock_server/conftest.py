@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, create_app
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, create_app
 
 PYTHON_ID = DEFAULT_SEED["organizations"][0]["badge_templates"][0]["id"]
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN
 
 ORG_PATH = f"/v1/organizations/{DEFAULT_ORGANIZATION_ID}"
 INVALID = {"data": {"message": "You specified an invalid authorization token."}}

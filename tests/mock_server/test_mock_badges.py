@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED
 
 TEMPLATES = {t["name"]: t["id"] for t in DEFAULT_SEED["organizations"][0]["badge_templates"]}
 PYTHON = TEMPLATES["Python Fundamentals"]

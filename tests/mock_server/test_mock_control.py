@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, create_app
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, create_app
 
 
 def test_create_organization_returns_id_name_and_a_working_token(api, client):

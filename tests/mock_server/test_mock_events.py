@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mock_server import DEFAULT_ORGANIZATION_ID
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID
 
 
 def events(api, **query) -> list[dict]:

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from mock_server.exceptions import InjectedFault, RateLimited
-from mock_server.faults import Faults
+from badgebridge.mock_server.exceptions import InjectedFault, RateLimited
+from badgebridge.mock_server.faults import Faults
 
 
 class FakeClock:

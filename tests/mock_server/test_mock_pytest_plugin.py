@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import mock_server
+import badgebridge.mock_server
 
 pytest_plugins = ["pytester"]
-REPOSITORY = str(Path(mock_server.__file__).resolve().parent.parent)
+REPOSITORY = str(Path(badgebridge.mock_server.__file__).resolve().parent.parent)
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def inner(pytester, monkeypatch):
 TESTS = """
 import httpx
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, MockServer
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, MockServer
 
 
 def test_credly_mock_serves_the_default_seed(credly_mock):
@@ -80,7 +80,7 @@ def test_credly_mock_app_is_a_fresh_app(credly_mock_app):
 def test_the_fixtures_work_when_the_plugin_is_named(inner):
     inner.makepyfile(test_inner=TESTS)
 
-    result = inner.runpytest_subprocess("-p", "mock_server.pytest_plugin")
+    result = inner.runpytest_subprocess("-p", "badgebridge.mock_server.pytest_plugin")
 
     result.assert_outcomes(passed=5)
 
@@ -89,7 +89,7 @@ def test_a_control_error_names_the_mocks_message(inner):
     inner.makepyfile(
         test_inner="""
         import pytest
-        from mock_server.control_client import ControlError
+        from badgebridge.mock_server.control_client import ControlError
 
         def test_unknown_org(credly_mock):
             with pytest.raises(ControlError, match="404: Organization nope not found"):
@@ -97,14 +97,14 @@ def test_a_control_error_names_the_mocks_message(inner):
         """
     )
 
-    inner.runpytest_subprocess("-p", "mock_server.pytest_plugin").assert_outcomes(passed=1)
+    inner.runpytest_subprocess("-p", "badgebridge.mock_server.pytest_plugin").assert_outcomes(passed=1)
 
 
 def test_an_overridden_server_serves_its_own_seed(inner):
     inner.makeconftest(
         """
         import pytest
-        from mock_server import MockServer
+        from badgebridge.mock_server import MockServer
 
         @pytest.fixture(scope="session")
         def credly_mock_server():
@@ -121,7 +121,7 @@ def test_an_overridden_server_serves_its_own_seed(inner):
         """
     )
 
-    inner.runpytest_subprocess("-p", "mock_server.pytest_plugin").assert_outcomes(passed=1)
+    inner.runpytest_subprocess("-p", "badgebridge.mock_server.pytest_plugin").assert_outcomes(passed=1)
 
 
 def _installed_entry_point():
@@ -132,7 +132,9 @@ def _installed_entry_point():
     not _installed_entry_point(), reason="badgebridge is not installed (no pytest11 entry point)"
 )
 def test_the_installed_entry_point_loads_the_fixtures(inner, monkeypatch):
-    assert {entry_point.value for entry_point in _installed_entry_point()} == {"mock_server.pytest_plugin"}
+    assert {entry_point.value for entry_point in _installed_entry_point()} == {
+        "badgebridge.mock_server.pytest_plugin"
+    }
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     inner.makepyfile(test_inner=TESTS)
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 from jsonschema import Draft202012Validator
 
-from mock_server import schemas
+from badgebridge.mock_server import schemas
 
 ALL_SCHEMAS = (*schemas.REQUEST_SCHEMAS, *schemas.RESPONSE_SCHEMAS, "seed", "common")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mock_server import (
+from badgebridge.mock_server import (
     DEFAULT_ORGANIZATION_ID,
     DEFAULT_ORGANIZATION_NAME,
     DEFAULT_SEED,

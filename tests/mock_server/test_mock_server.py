@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, MockServer, create_app
-from mock_server.control_client import MockControl
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, MockServer, create_app
+from badgebridge.mock_server.control_client import MockControl
 
 AUTH = (DEFAULT_TOKEN, "")
 
@@ -234,9 +234,9 @@ def test_log_requests_logs_one_line_per_request(caplog):
 def test_create_app_can_log_requests_itself(caplog):
     client = create_app(log_requests=True).test_client()
 
-    with caplog.at_level(logging.INFO, logger="mock_server.app"):
+    with caplog.at_level(logging.INFO, logger="badgebridge.mock_server.app"):
         client.get("/_mock/state")
         client.get("/v1/organizations")
 
-    lines = [r.getMessage() for r in caplog.records if r.name == "mock_server.app"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "badgebridge.mock_server.app"]
     assert lines == ["GET /_mock/state -> 200", "GET /v1/organizations -> 401"]

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED
 
 SEED_NAMES = [t["name"] for t in DEFAULT_SEED["organizations"][0]["badge_templates"]]
 ACTIVE = ["Python Fundamentals", "Data Steward", "Public Speaker", "Team Lead"]

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import fastjsonschema
 from jsonschema import Draft202012Validator, ValidationError
 
-from core.migration.formats import FORMATS, compiled_formats, format_checker
+from badgebridge.core.migration.formats import FORMATS, compiled_formats, format_checker
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")

@@ -15,18 +15,18 @@ from pathlib import Path
 
 import httpx
 
-from core.errors import InvalidInput
-from core.migration import run_migration
-from core.model import AwardState, ObjectKind
-from core.plugin_manager import PluginHost
-from core.secrets import mask
-from core.services import awards as award_service
-from core.services import connections as connection_service
-from core.services import learners as learner_service
-from core.services import learning_objects as object_service
-from core.services import skills as skill_service
-from core.services.sender import AwardSender
-from core.storage import Database, open_database
+from badgebridge.core.errors import InvalidInput
+from badgebridge.core.migration import run_migration
+from badgebridge.core.model import AwardState, ObjectKind
+from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.secrets import mask
+from badgebridge.core.services import awards as award_service
+from badgebridge.core.services import connections as connection_service
+from badgebridge.core.services import learners as learner_service
+from badgebridge.core.services import learning_objects as object_service
+from badgebridge.core.services import skills as skill_service
+from badgebridge.core.services.sender import AwardSender
+from badgebridge.core.storage import Database, open_database
 
 CONNECTION = "demo-credly"
 LEARNER = ("ada.lovelace@example.org", "Ada", "Lovelace")
@@ -38,7 +38,7 @@ Echo = Callable[[str], None]
 
 
 def run_demo(db_url: str | None, *, host: PluginHost, echo: Echo) -> None:
-    from mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, MockServer
+    from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, MockServer
 
     templates = {t["name"]: t["id"] for t in DEFAULT_SEED["organizations"][0]["badge_templates"]}
     with tempfile.TemporaryDirectory(prefix="badgebridge-demo-") as scratch, MockServer() as mock:

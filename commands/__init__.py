@@ -1,0 +1,1 @@
+"""The command groups of ``badgebridge``, one module each; ``badgebridge.cli`` puts them together."""

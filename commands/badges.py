@@ -1,0 +1,41 @@
+"""``badgebridge badges``: the local catalog."""
+
+from __future__ import annotations
+
+import click
+
+from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import catalog
+
+
+@click.group(cls=Group)
+def badges() -> None:
+    """The local badge catalog."""
+
+
+@badges.command("import")
+@click.argument("connection")
+@pass_state
+def badges_import(state: State, connection: str) -> None:
+    """Import every active badge (template) of a connection's account into the catalog."""
+    result = catalog.import_badges(state.db, state.host, connection)
+    click.echo(
+        f"Imported {result.total} active badge(s) from {result.connection!r}: {result.added} new, "
+        f"{result.updated} updated, {result.unchanged} unchanged, {result.retired} retired."
+    )
+
+
+@badges.command("list")
+@click.option("--connection", help="Only badges that came through this connection.")
+@click.option("--state", "badge_state", type=click.Choice(["active", "retired"], case_sensitive=False))
+@json_option
+@pass_state
+def badges_list(state: State, connection: str | None, badge_state: str | None, as_json: bool) -> None:
+    """List the badges in the catalog."""
+    rows = [badge.as_dict() for badge in catalog.list_badges(state.db, connection, badge_state)]
+    if as_json:
+        emit_json(rows)
+    else:
+        columns = ["id", "name", "state", "external_badge_provider", "external_badge_id", "connection"]
+        emit_table(rows, columns, "the catalog is empty (badges import CONNECTION fills it)")

@@ -1,0 +1,117 @@
+"""What the commands share: the state they open lazily, one-line failures, sending and reporting."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cached_property
+from typing import Any
+
+import click
+
+from badgebridge.core.errors import BadgeBridgeError, InvalidInput
+from badgebridge.core.model import AwardState, ObjectKind
+from badgebridge.core.plugin_manager import PluginHost, get_host
+from badgebridge.core.render import emit_table
+from badgebridge.core.services import awards as award_service
+from badgebridge.core.services.sender import AwardSender, Outcome, RetryPolicy
+from badgebridge.core.storage import Database, open_database
+
+SEND_CONCURRENCY = 4  # parallel sends when a command issues many awards at once
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+
+
+class State:
+    """What commands share: the database and the plugins, each opened on first use."""
+
+    def __init__(self, db_url: str | None, policy: RetryPolicy) -> None:
+        self.db_url = db_url
+        self.policy = policy
+
+    @cached_property
+    def db(self) -> Database:
+        return open_database(self.db_url)
+
+    @cached_property
+    def host(self) -> PluginHost:
+        host = get_host()
+        for error in host.errors:
+            click.echo(f"warning: {error}", err=True)
+        return host
+
+    def sender(self) -> AwardSender:
+        return AwardSender(self.db, self.host, policy=self.policy)
+
+
+class Group(click.Group):
+    """A group that turns expected failures into one line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BadgeBridgeError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def print_file_reports(reports: list, dry_run: bool) -> str | None:
+    """Print the per-file summary; returns the problem to exit with when rows failed."""
+    emit_table(
+        [r.as_dict() for r in reports], ["name", "rows", "imported", "unchanged", "failed", "errors_path"], ""
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was written to the database.")
+    failed = sum(r.failed for r in reports)
+    return f"{failed} row(s) failed; the error files say which row, column and why" if failed else None
+
+
+def report_sends(outcomes: list[Outcome], shown: int = 20) -> None:
+    """Print what sending did (each award, or counts and the first problems when there are many);
+    exit 1 if any award did not reach its provider."""
+    unsent = [o for o in outcomes if o.state not in (AwardState.ISSUED, "superseded")]
+    if len(outcomes) <= shown:
+        for outcome in outcomes:
+            click.echo(f"Award {outcome.award_id}: {outcome.message}")
+    else:
+        counts = Counter(outcome.state for outcome in outcomes)
+        click.echo("Sent: " + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + ".")
+        for outcome in unsent[:shown]:
+            click.echo(f"Award {outcome.award_id}: {outcome.message}")
+    if unsent:
+        retry = "the worker retries queued awards; awards retry resends failed ones"
+        raise click.ClickException(f"{len(unsent)} award(s) did not reach the provider ({retry})")
+
+
+def send_new(state: State, award_ids: list[int], who: str) -> None:
+    """Issue new awards now and report them; platform-only ones are awarded already, never sent."""
+    if not award_ids:
+        click.echo("No new awards.")
+        return
+    outcomes = state.sender().send_awards(award_ids, concurrency=SEND_CONCURRENCY)
+    counts = award_service.count_states(state.db, award_ids)
+    local = (
+        f"; {counts[AwardState.AWARDED]} platform-only, awarded locally" if counts[AwardState.AWARDED] else ""
+    )
+    click.echo(f"{len(award_ids)} new award(s) for {who}{local}.")
+    report_sends(outcomes)
+
+
+def object_options(command):
+    """``--course ID | --learning-path ID | --certification ID``, passed on as ``target=(kind, id)``."""
+    for kind in reversed(ObjectKind):
+        flag = "--" + kind.replace("_", "-")
+        command = click.option(flag, kind.value, metavar="ID", help=f"The {kind.replace('_', ' ')}'s id.")(
+            command
+        )
+    return command
+
+
+def target_of(values: dict[str, Any]) -> tuple[ObjectKind, str]:
+    given = [(ObjectKind(kind), values.pop(kind)) for kind in list(ObjectKind) if values.get(kind)]
+    for kind in ObjectKind:
+        values.pop(kind.value, None)
+    if len(given) != 1:
+        raise InvalidInput("give exactly one of --course, --learning-path, --certification")
+    return given[0]

@@ -1,0 +1,83 @@
+"""``badgebridge connections``: provider accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.commands.provider_settings import ProviderSettingsCommand, collect_settings
+from badgebridge.core.errors import InvalidInput
+from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import connections as connection_service
+
+
+@click.group(cls=Group)
+def connections() -> None:
+    """Provider accounts: add (verified first), list, test, update, remove."""
+
+
+@connections.command("add", cls=ProviderSettingsCommand)
+@click.argument("name")
+@click.option(
+    "--provider", "provider_name", required=True, help="Provider name (badgebridge plugins lists them)."
+)
+@pass_state
+def connections_add(state: State, name: str, provider_name: str, **values: Any) -> None:
+    """Add a connection; it is verified with the provider before it is saved.
+
+    Secrets never come from the command line: use --token-env VAR, --token-stdin, or answer the
+    hidden prompt.
+    """
+    settings = collect_settings(provider_name, values, prompt_missing=True)
+    record = connection_service.add(state.db, state.host, name, provider_name, settings)
+    title = state.host.provider(record.provider).title
+    click.echo(f"Connected {record.name!r} to the {title} account {record.account_name!r}; saved.")
+
+
+@connections.command("update", cls=ProviderSettingsCommand)
+@click.argument("name")
+@pass_state
+def connections_update(state: State, name: str, **values: Any) -> None:
+    """Change a connection's settings (a rotated token, a new host); verified before saving."""
+    record = connection_service.get(state.db, name)
+    changes = collect_settings(record.provider, values, prompt_missing=False)
+    if not changes:
+        raise InvalidInput("nothing to change: give the settings to update")
+    record = connection_service.update_settings(state.db, state.host, name, changes)
+    click.echo(
+        f"Updated {record.name!r}; verified against {record.provider} account {record.account_name!r}."
+    )
+
+
+@connections.command("list")
+@json_option
+@pass_state
+def connections_list(state: State, as_json: bool) -> None:
+    """List connections (secrets masked)."""
+    rows = [record.as_dict() for record in connection_service.all_connections(state.db)]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(
+            rows, ["name", "provider", "host", "token", "account_name", "verified_at"], "no connections yet"
+        )
+
+
+@connections.command("test")
+@click.argument("name")
+@pass_state
+def connections_test(state: State, name: str) -> None:
+    """Verify a saved connection against its provider again."""
+    record, info = connection_service.test(state.db, state.host, name)
+    click.echo(f"{record.name!r} works: {record.provider} account {info.account_name!r}.")
+
+
+@connections.command("remove")
+@click.argument("name")
+@pass_state
+def connections_remove(state: State, name: str) -> None:
+    """Forget a connection (refused while catalog badges come through it)."""
+    connection_service.remove(state.db, name)
+    click.echo(f"Removed connection {name!r}.")

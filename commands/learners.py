@@ -1,0 +1,74 @@
+"""``badgebridge learners``."""
+
+from __future__ import annotations
+
+import click
+
+from badgebridge.commands.base import Group, State, json_option, pass_state, print_file_reports
+from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import awards as award_service
+from badgebridge.core.services import learners as learner_service
+
+
+@click.group(cls=Group)
+def learners() -> None:
+    """Learners: the email is what providers know them by."""
+
+
+@learners.command("add")
+@click.argument("email")
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+@pass_state
+def learners_add(state: State, email: str, first_name: str, last_name: str) -> None:
+    """Add a learner (or correct their name)."""
+    learner, outcome = learner_service.add(state.db, email, first_name, last_name)
+    if outcome == "unchanged":
+        click.echo(f"Learner {learner.email} exists already; nothing changed.")
+    else:
+        click.echo(f"Learner {learner.email} {outcome} (id {learner.id}).")
+
+
+@learners.command("list")
+@json_option
+@pass_state
+def learners_list(state: State, as_json: bool) -> None:
+    """List learners."""
+    rows = [learner.as_dict() for learner in learner_service.list_learners(state.db)]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(rows, ["id", "email", "first_name", "last_name"], "no learners yet")
+
+
+@learners.command("badges")
+@click.argument("email")
+@click.option("--no-refresh", is_flag=True, help="Show the stored state without asking the provider.")
+@json_option
+@pass_state
+def learners_badges(state: State, email: str, no_refresh: bool, as_json: bool) -> None:
+    """A learner's badges, their state on the provider and the public URL to share."""
+    held = award_service.learner_badges(state.db, state.host, email, refresh=not no_refresh)
+    rows = [award.as_dict() for award in held]
+    if as_json:
+        emit_json(rows)
+    else:
+        columns = ["badge_id", "badge_name", "state", "provider_state", "provider_url", "earned_at"]
+        emit_table(rows, columns, f"{email} holds no badges yet")
+
+
+@learners.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row; change nothing in the database.")
+@click.option(
+    "--errors-dir", type=click.Path(file_okay=False), help="Where error files go (default: next to FILE)."
+)
+@pass_state
+def learners_import(state: State, file: str, dry_run: bool, errors_dir: str | None) -> None:
+    """Import learners from a CSV (email, firstName, lastName; or ALM's single name)."""
+    from badgebridge.core.migration import import_learners
+
+    report = import_learners(state.db, file, dry_run=dry_run, errors_dir=errors_dir)
+    problem = print_file_reports([report], dry_run)
+    if problem:
+        raise click.ClickException(problem)

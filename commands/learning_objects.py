@@ -1,0 +1,119 @@
+"""``badgebridge learning-objects``, ``assign`` and ``complete``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from badgebridge.commands.base import (
+    Group,
+    State,
+    json_option,
+    object_options,
+    pass_state,
+    send_new,
+    target_of,
+)
+from badgebridge.core.clock import as_utc
+from badgebridge.core.errors import InvalidInput
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import learning_objects as object_service
+from badgebridge.core.services import skills as skill_service
+
+
+@click.group("learning-objects", cls=Group)
+def learning_objects() -> None:
+    """Courses, learning paths and certifications."""
+
+
+@learning_objects.command("add")
+@object_options
+@click.option("--name", required=True)
+@pass_state
+def learning_objects_add(state: State, name: str, **values: Any) -> None:
+    """Add a course, learning path or certification (or rename one)."""
+    kind, object_id = target_of(values)
+    outcome = object_service.add(state.db, kind, object_id, name)
+    label = kind.replace("_", " ").capitalize()
+    click.echo(
+        f"{label} {object_id!r} {outcome}."
+        if outcome != "unchanged"
+        else f"{label} {object_id!r} exists; nothing changed."
+    )
+
+
+@learning_objects.command("list")
+@click.option("--kind", type=click.Choice([k.value for k in ObjectKind]))
+@json_option
+@pass_state
+def learning_objects_list(state: State, kind: str | None, as_json: bool) -> None:
+    """List learning objects and the badges and skill credits they carry."""
+    rows = [
+        obj.as_dict() for obj in object_service.list_objects(state.db, ObjectKind(kind) if kind else None)
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        row["instance_badges"] = [f"{i}:{b}" for i, b in row["instance_badges"].items()]
+        row["skill_credits"] = [
+            f"{c['skill_id']}:L{c['level']}:{c['credits']:g}" for c in row["skill_credits"]
+        ]
+    emit_table(
+        rows, ["kind", "id", "name", "state", "badge_id", "instance_badges", "skill_credits"], "none yet"
+    )
+
+
+@click.command()
+@click.option("--badge", "badge_id", help="Attach this badge.")
+@click.option("--instance", "instance_id", help="Attach the badge to this instance of the object.")
+@click.option("--skill", "skill_id", help="Grant credits towards this skill.")
+@click.option("--level", default=1, show_default=True, type=click.IntRange(1, 3), help="The skill level.")
+@click.option(
+    "--credits",
+    "credits_",
+    type=click.FloatRange(0, 65535, min_open=True),
+    help="Credits (default: the level's max).",
+)
+@object_options
+@pass_state
+def assign(state: State, badge_id, instance_id, skill_id, level, credits_, **values: Any) -> None:
+    """Attach a badge, or credits towards a skill level, to a learning object.
+
+    Learners who completed the object already receive what it now grants (backfill).
+    """
+    kind, object_id = target_of(values)
+    if bool(badge_id) == bool(skill_id):
+        raise InvalidInput("give exactly one of --badge and --skill")
+    if badge_id:
+        changed, award_ids = object_service.assign_badge(state.db, kind, object_id, badge_id, instance_id)
+        what = f"badge {badge_id!r}"
+    else:
+        if credits_ is None:
+            credits_ = skill_service.get(state.db, skill_id).level(level).max_credits
+        changed, award_ids = object_service.assign_skill(state.db, kind, object_id, skill_id, level, credits_)
+        what = f"{credits_:g} credit(s) towards skill {skill_id!r} level {level}"
+    where = f"{kind.replace('_', ' ')} {object_id!r}"
+    click.echo(f"Attached {what} to {where}." if changed else f"{where.capitalize()} carries {what} already.")
+    send_new(state, award_ids, "earlier completers")
+
+
+@click.command()
+@click.argument("email")
+@object_options
+@click.option("--date", "completed", type=click.DateTime(), help="When it was completed (default: now, UTC).")
+@pass_state
+def complete(state: State, email: str, completed: datetime | None, **values: Any) -> None:
+    """Record that a learner completed a learning object; issue what it earns."""
+    kind, object_id = target_of(values)
+    award_ids = object_service.complete(
+        state.db, email, kind, object_id, as_utc(completed) if completed else None
+    )
+    if award_ids is None:
+        click.echo(f"{email} had completed {kind.replace('_', ' ')} {object_id!r} already; nothing changed.")
+        return
+    click.echo(f"Recorded: {email} completed {kind.replace('_', ' ')} {object_id!r}.")
+    send_new(state, award_ids, email)

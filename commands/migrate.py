@@ -1,0 +1,43 @@
+"""``badgebridge migrate``: ALM migration CSVs."""
+
+from __future__ import annotations
+
+import click
+
+from badgebridge.commands.base import State, pass_state, print_file_reports, send_new
+
+
+@click.command()
+@click.argument("path", type=click.Path())
+@click.option(
+    "--dry-run", is_flag=True, help="Check everything, ask the providers; write nothing to the database."
+)
+@click.option(
+    "--connection", help="The connection whose provider checks externalBadgeId (when there are several)."
+)
+@click.option(
+    "--errors-dir",
+    type=click.Path(file_okay=False),
+    help="Where <file>.errors.csv go (default: next to each file).",
+)
+@pass_state
+def migrate(state: State, path: str, dry_run: bool, connection: str | None, errors_dir: str | None) -> None:
+    """Migrate ALM migration CSVs (a folder, or one file): badge.csv, skill.csv, course.csv, ...
+
+    Good rows are imported, each bad row goes to <file>.errors.csv with its row, column and what
+    is wrong; a rerun imports nothing twice. Completions issue their badges before the command
+    returns.
+    """
+    from badgebridge.core.migration import run_migration
+
+    report = run_migration(
+        state.db, state.host, path, dry_run=dry_run, connection=connection, errors_dir=errors_dir
+    )
+    problems = [print_file_reports(report.files, dry_run)]
+    if report.award_ids:
+        try:
+            send_new(state, report.award_ids, "the migrated completions")
+        except click.ClickException as exc:
+            problems.append(exc.message)
+    if any(problems):
+        raise click.ClickException("; ".join(p for p in problems if p))

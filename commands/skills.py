@@ -1,0 +1,53 @@
+"""``badgebridge skills``."""
+
+from __future__ import annotations
+
+import click
+
+from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import skills as skill_service
+
+
+@click.group(cls=Group)
+def skills() -> None:
+    """Skills: up to three levels, each with max credits and a badge."""
+
+
+@skills.command("create")
+@click.argument("name")
+@click.option("--badge", "badge_id", help="The badge the level carries (an id from badges list).")
+@click.option("--level", default=1, show_default=True, type=click.IntRange(1, 3))
+@click.option("--max-credits", default=1.0, show_default=True, type=click.FloatRange(1, 65535))
+@click.option("--id", "skill_id", help="The skill's id (default: made from its name).")
+@pass_state
+def skills_create(
+    state: State, name: str, badge_id: str | None, level: int, max_credits: float, skill_id: str | None
+):
+    """Create a skill whose level carries a badge (or add a level to an existing skill)."""
+    skill, outcome = skill_service.create(
+        state.db, name, badge_id=badge_id, level=level, max_credits=max_credits, skill_id=skill_id
+    )
+    if outcome == "unchanged":
+        click.echo(f"Skill {skill.id!r} already has level {level} like that; nothing changed.")
+    else:
+        carried = f" carrying badge {badge_id!r}" if badge_id else ""
+        click.echo(
+            f"Skill {skill.id!r} ({skill.name}) {outcome}: level {level}, {max_credits:g} credits{carried}."
+        )
+
+
+@skills.command("list")
+@json_option
+@pass_state
+def skills_list(state: State, as_json: bool) -> None:
+    """List skills and their levels."""
+    rows = [skill.as_dict() for skill in skill_service.list_skills(state.db)]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        row["levels"] = [
+            f"L{lv['level']}:{lv['max_credits']:g}:{lv['badge_id'] or '-'}" for lv in row["levels"]
+        ]
+    emit_table(rows, ["id", "name", "state", "levels"], "no skills yet")
