@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from badgebridge.mock_server import schemas
 
-ALL_SCHEMAS = (*schemas.REQUEST_SCHEMAS, *schemas.RESPONSE_SCHEMAS, "seed", "common")
+ALL_SCHEMAS = schemas.names()
 
 
 def valid(name: str, instance) -> None:
