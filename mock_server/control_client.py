@@ -97,7 +97,8 @@ class MockControl:
         scopes: list[str] | None = None,
         expires_in: int | None = None,
     ) -> dict[str, Any]:
-        """A client-credentials app: `{"id", "name", "client_id", "client_secret", "scopes", "expires_in"}`."""
+        """A client-credentials app (in the client's organization unless `org_id`):
+        `{"id", "name", "client_id", "client_secret", "scopes", "expires_in"}`."""
         body: dict[str, Any] = {"name": name}
         if scopes is not None:
             body["scopes"] = scopes
@@ -150,7 +151,8 @@ class MockControl:
         return response.json()["data"]
 
     def webhooks(self) -> dict[str, Any]:
-        """`{"settings", "pending", "deliveries": [{"id", "event_id", "event_type", "url", "state", "attempts"}]}`."""
+        """`{"settings", "pending", "deliveries"}`; a delivery is
+        `{"id", "event_id", "event_type", "organization_id", "url", "state", "attempts"}`."""
         return self._call("GET", "/_mock/webhooks")
 
     def set_webhooks(self, **settings: Any) -> dict[str, Any]:
