@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from badgebridge.mock_server import ManualClock, create_app
+from badgebridge.mock_server import ManualClock
 from badgebridge.mock_server.exceptions import InjectedFault, RateLimited
 from badgebridge.mock_server.faults import Faults
 
@@ -21,12 +21,6 @@ def clock() -> ManualClock:
 @pytest.fixture
 def faults(clock) -> Faults:
     return Faults(clock)
-
-
-@pytest.fixture
-def app(clock):
-    """The HTTP tests' app (overrides conftest's) runs on the manual clock."""
-    return create_app(clock=clock)
 
 
 def outcomes(faults: Faults, n: int) -> list[str]:
