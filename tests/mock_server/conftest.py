@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, ManualClock, create_app
+from badgebridge.mock_server import (
+    DEFAULT_ORGANIZATION_ID,
+    DEFAULT_SEED,
+    DEFAULT_TOKEN,
+    ManualClock,
+    create_app,
+)
 
 PYTHON_ID = DEFAULT_SEED["organizations"][0]["badge_templates"][0]["id"]
 

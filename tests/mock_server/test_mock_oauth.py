@@ -67,7 +67,9 @@ def test_a_bearer_token_issues_badges_and_reads_templates(api, client, applicati
         },
     )
     assert issued.status_code == 201
-    assert [b["id"] for b in client.get("/_mock/state").get_json()["badges"]] == [issued.get_json()["data"]["id"]]
+    assert [b["id"] for b in client.get("/_mock/state").get_json()["badges"]] == [
+        issued.get_json()["data"]["id"]
+    ]
 
 
 def test_a_bearer_token_expires_on_the_mocks_clock(api, client, clock, application):
@@ -91,7 +93,9 @@ def test_an_operation_outside_the_tokens_scopes_is_403(api, client, application)
     response = api.bearer("GET", "/badge_templates", access)
 
     assert response.status_code == 403
-    assert response.get_json()["data"]["message"] == "The access token does not have the badge_templates scope."
+    assert (
+        response.get_json()["data"]["message"] == "The access token does not have the badge_templates scope."
+    )
     assert api.bearer("GET", "/events", access).status_code == 403
     assert api.bearer("GET", "", access).status_code == 200
 
@@ -103,7 +107,12 @@ def test_an_operation_outside_the_tokens_scopes_is_403(api, client, application)
         ({}, True, 400, "invalid_request"),
         ({"grant_type": "client_credentials", "scope": "workforce"}, True, 400, "invalid_scope"),
         ({"grant_type": "client_credentials"}, False, 401, "invalid_client"),
-        ({"grant_type": "client_credentials", "client_id": "nope", "client_secret": "x"}, False, 401, "invalid_client"),
+        (
+            {"grant_type": "client_credentials", "client_id": "nope", "client_secret": "x"},
+            False,
+            401,
+            "invalid_client",
+        ),
     ],
 )
 def test_token_endpoint_errors_are_in_oauths_shape(client, application, form, signed, status, error):
@@ -122,7 +131,9 @@ def token_headers(application):
 
 
 def token_by_basic(client, application, path="/oauth/token", **form):
-    return client.post(path, data={"grant_type": "client_credentials", **form}, headers=token_headers(application))
+    return client.post(
+        path, data={"grant_type": "client_credentials", **form}, headers=token_headers(application)
+    )
 
 
 def test_a_wrong_secret_is_401(client, application):

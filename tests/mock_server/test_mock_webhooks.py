@@ -81,7 +81,9 @@ def test_put_organization_sets_the_webhook_url(http, control, receiver):
     assert http.get(ORG).json()["data"]["webhook_url"] == receiver.url
 
 
-@pytest.mark.parametrize("url", ["https://hooks.example.com/credly", "ftp://127.0.0.1/x", "http://10.0.0.1/x"])
+@pytest.mark.parametrize(
+    "url", ["https://hooks.example.com/credly", "ftp://127.0.0.1/x", "http://10.0.0.1/x"]
+)
 def test_a_webhook_url_off_loopback_is_refused(http, control, url):
     response = http.put(ORG, json={"webhook_url": url})
 
