@@ -8,6 +8,7 @@ from badgebridge.mock_server import DEFAULT_SEED
 
 TEMPLATES = {t["name"]: t["id"] for t in DEFAULT_SEED["organizations"][0]["badge_templates"]}
 PYTHON, STEWARD = TEMPLATES["Python Fundamentals"], TEMPLATES["Data Steward"]
+REPLACED_TWICE = "Validation failed: This badge cannot be replaced because it has already been replaced."
 
 
 def replace(api, target, **body):
@@ -56,9 +57,7 @@ def test_replacing_twice_is_422_naming_the_current_badge(api):
 
     assert response.status_code == 422
     assert response.get_json() == {
-        "data": {
-            "message": "Validation failed: This badge cannot be replaced because it has already been replaced."
-        },
+        "data": {"message": REPLACED_TWICE},
         "metadata": {"current_badge_id": third["id"]},
     }
 
