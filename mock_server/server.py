@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from types import TracebackType
 from typing import Any
@@ -21,11 +22,40 @@ POLL_INTERVAL = 0.05
 class _KeepAliveHandler(WSGIRequestHandler):
     """HTTP/1.1 with keep-alive, so clients' connection pools are used as they would be on Credly.
 
-    An idle connection is closed after `timeout` seconds, so parked connections do not hold a thread.
+    Werkzeug's handler always answers `Connection: close`, and after each answer it discards whatever
+    the client sent next (an unread body, it assumes), which on a kept-alive connection would be the
+    next request. So this handler reads each request body whole before the app runs, and hands
+    werkzeug's discarding loop an empty stream while the app runs: the connection stays usable and
+    stays open (unless the client asks to close it). An idle connection is closed after `timeout`
+    seconds, so parked connections hold no thread.
     """
 
     protocol_version = "HTTP/1.1"
     timeout = 30
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        stream = environ["wsgi.input"]
+        if environ.get("wsgi.input_terminated"):
+            body = stream.read()
+        else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = stream.read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        self.rfile = io.BytesIO()  # what werkzeug's discarding loop reads; run_wsgi restores it
+        return environ
+
+    def run_wsgi(self) -> None:
+        connection_stream = self.rfile
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = connection_stream
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection" and value.lower() == "close":
+            return
+        super().send_header(keyword, value)
 
 
 class _QuietHandler(_KeepAliveHandler):
