@@ -58,7 +58,7 @@ def test_the_organization_is_checked_before_the_body(api):
 
 def test_the_badge_is_checked_before_the_body(api):
     assert api.put("/badges/nope/revoke", json={}).status_code == 404
-    assert api.put(f"/badge_templates/nope", json={"state": "nonsense"}).status_code == 404
+    assert api.put("/badge_templates/nope", json={"state": "nonsense"}).status_code == 404
 
 
 def test_page_urls_follow_forwarded_proto_and_host(api):
