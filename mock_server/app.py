@@ -44,7 +44,7 @@ def create_app(
     for an invalid seed.
     """
     clock = clock or SystemClock()
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.strict_slashes = False
     app.wsgi_app = _normalized_paths(ProxyFix(app.wsgi_app, x_proto=1, x_host=1))  # type: ignore[method-assign]

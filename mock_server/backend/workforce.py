@@ -7,7 +7,7 @@ does is listed in the README's "Lenient choices".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from .. import query
 from ..exceptions import DuplicateEmployee, EmployeeNotFound, IssuerNotFound
@@ -129,7 +129,8 @@ class WorkforceMixin(BackendBase):
             self._owned(caller, organization_id)
         return []
 
-    def deauthorize_issuer(self, caller: Caller, organization_id: str, issuer_id: str) -> None:
+    def deauthorize_issuer(self, caller: Caller, organization_id: str, issuer_id: str) -> NoReturn:
+        """IssuerNotFound: there is never an issuer to deauthorize."""
         with self._lock:
             self._owned(caller, organization_id)
         raise IssuerNotFound(issuer_id)

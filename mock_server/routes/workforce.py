@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import Response, g, jsonify
 
 from .. import parsing
@@ -59,7 +61,7 @@ def get_employee_data(organization_id: str, employee_id: str) -> Response:
 def invite_employees(organization_id: str) -> Response:
     ids = parsing.validated("invite_employees", parsing.read_body()).get("employee_ids")
     invited = backend().invite_employees(g.caller, organization_id, ids)
-    return jsonify({"data": {"invited": [e.id for e in invited]}, "metadata": {"count": len(invited)}})
+    return jsonify({"data": {"invited": [e.id for e in invited]}, "metadata": {}})
 
 
 @v1.get(f"{ORG}/issuers")
@@ -78,6 +80,6 @@ def list_issuer_authorizations(organization_id: str) -> Response:
 
 
 @v1.delete(f"{ORG}/issuers/<issuer_id>")
-def deauthorize_issuer(organization_id: str, issuer_id: str) -> Response:
+def deauthorize_issuer(organization_id: str, issuer_id: str) -> NoReturn:
+    """Always 404: the mock's organizations authorize no other issuer."""
     backend().deauthorize_issuer(g.caller, organization_id, issuer_id)
-    return Response(status=204)
