@@ -117,4 +117,5 @@ def test_plugins_lists_hooks_and_providers(host):
             "revoke_badge",
         ],
         "providers": ["fake"],
+        "error": None,
     }
