@@ -26,10 +26,11 @@ The kit loads plugins as the command line does (entry points and ``BADGEBRIDGE_P
 validated and normalised against the declared schema, secrets wrapped in ``Secret``. Every hook is
 called through the host's ``Provider``. A failing test names the hook and what was expected.
 
-Overridable fixtures: ``expected_badge_ids`` (the external ids ``import_badges`` must yield with the
-good settings, e.g. more than one page of them; default: not checked) and ``contract_host`` (the
-plugin host, if the plugin is loaded some other way). ``public_settings`` lists settings whose names
-look secret but are not.
+The three fixtures may also live in the module or a ``conftest.py``. Overridable in the class:
+``expected_badge_ids`` (the external ids ``import_badges`` must yield with the good settings, e.g.
+more than one page of them; default: not checked) and ``contract_host`` (the plugin host, if the
+plugin is loaded some other way). ``public_settings`` lists settings whose names look secret but
+are not. The kit needs pytest (``pip install pytest``; it is not a dependency of badgebridge).
 """
 
 from __future__ import annotations
@@ -216,27 +217,17 @@ class HookCalls:
 
 
 class ProviderContract:
-    """The tests a provider plugin must pass. Subclass it as ``TestSomething``; set ``provider`` and
-    define the fixtures ``good_settings``, ``bad_credentials`` and ``unreachable_settings``."""
+    """The tests a provider plugin must pass. Subclass it as ``TestSomething``, set ``provider``, and
+    define the fixtures ``good_settings``, ``bad_credentials`` and ``unreachable_settings`` (in the
+    class, its module or a ``conftest.py``)."""
 
     provider: str = ""
     """The provider's name, as its declaration gives it (the ``externalBadgeProvider`` value)."""
     public_settings: tuple[str, ...] = ()
     """Settings whose names look like secrets (``token``, ``key`` ...) but are not."""
 
-    # -- what the plugin author supplies ---------------------------------------------------------
-
-    @pytest.fixture
-    def good_settings(self) -> dict[str, Any]:
-        pytest.fail(f"{type(self).__name__} must define the fixture good_settings", pytrace=False)
-
-    @pytest.fixture
-    def bad_credentials(self) -> dict[str, Any]:
-        pytest.fail(f"{type(self).__name__} must define the fixture bad_credentials", pytrace=False)
-
-    @pytest.fixture
-    def unreachable_settings(self) -> dict[str, Any]:
-        pytest.fail(f"{type(self).__name__} must define the fixture unreachable_settings", pytrace=False)
+    # -- what the plugin author supplies: good_settings, bad_credentials, unreachable_settings ----
+    # (fixtures of the subclass, of its module or of a conftest.py); these two have defaults:
 
     @pytest.fixture
     def expected_badge_ids(self) -> set[str] | None:

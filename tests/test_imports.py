@@ -22,7 +22,8 @@ def source_files() -> list[Path]:
     return sorted(
         path
         for path in ROOT.rglob("*.py")
-        if not path.relative_to(ROOT).parts[0].startswith(NOT_SHIPPED) and "build" not in path.parts
+        if path.relative_to(ROOT).parts[0] not in NOT_SHIPPED
+        and not path.relative_to(ROOT).parts[0].startswith(".")
     )
 
 

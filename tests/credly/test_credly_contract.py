@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from badgebridge.mock_server.query import DEFAULT_PER
@@ -32,7 +34,10 @@ class TestCredly(ProviderContract):
 
     @pytest.fixture
     def unreachable_settings(self, good_settings):
-        return good_settings | {"host": "http://127.0.0.1:9"}
+        with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        return good_settings | {"host": f"http://127.0.0.1:{port}"}
 
     @pytest.fixture
     def expected_badge_ids(self, organization, credly_mock):
