@@ -108,14 +108,9 @@ def _call(connection):
 
 
 def _held(store, request):
-    for badge in store["badges"]:
-        if (badge["template"], badge["email"], badge["state"]) == (
-            request.external_badge_id,
-            request.recipient.email,
-            "issued",
-        ):
-            return badge
-    return None
+    """The badge of this template the recipient holds (issued, not revoked), if any."""
+    wanted = (request.external_badge_id, request.recipient.email, "issued")
+    return next((b for b in store["badges"] if (b["template"], b["email"], b["state"]) == wanted), None)
 
 
 def _badge(store, provider_badge_id):
