@@ -255,7 +255,8 @@ def _import_file(path: Path, name: str) -> object:
     if loaded is not None:
         if Path(getattr(loaded, "__file__", "") or "").resolve() == path.resolve():
             return loaded
-        raise ImportError(f"a module named {name!r} is imported already; rename the file")
+        where = getattr(loaded, "__file__", None) or "built in"
+        raise ImportError(f"a module named {name!r} is imported already ({where}); rename the file")
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"{str(path)!r} is not a Python module")

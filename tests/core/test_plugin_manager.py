@@ -145,7 +145,8 @@ def test_plugins_named_in_the_environment_load_from_paths_and_module_names(tmp_p
     ]
     (error,) = plugin_host.errors
     assert (error.plugin, error.version) == ("json", None)
-    assert "a module named 'json' is imported already; rename the file" in str(error)
+    assert "a module named 'json' is imported already (" in str(error)
+    assert str(error).endswith("); rename the file")
 
     again = PluginHost()  # a second host reuses the module the first imported from that path
     again.load_from_environment(
