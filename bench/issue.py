@@ -1,7 +1,8 @@
 """Benchmark: awards issued by the real worker against the mock, beside a floor and a naive sender.
 
     python bench/issue.py [--quick] [--awards N] [--latencies 0,20] [--concurrencies 1,4,16]
-                          [--databases sqlite,postgresql] [--processes 1,4] [--backlog 1000000]
+                          [--databases sqlite,postgresql] [--processes 1,4] [--repeat R]
+                          [--backlog 1000000]
 
 The bundled Credly mock runs in this process on a real socket; everything that sends runs in a
 child process, so its CPU is its own. For each mock latency (``PUT /_mock/faults``) it measures:
@@ -12,13 +13,17 @@ child process, so its CPU is its own. For each mock latency (``PUT /_mock/faults
 - ``badgebridge worker --once --concurrency C``, the real command, on SQLite and on PostgreSQL (a
   throwaway schema), with 1 and (PostgreSQL only) 4 worker processes sharing the queue.
 
-Before every run the mock is reset, so each run starts with the same empty mock and sends N
-awards; afterwards the mock must hold exactly N badges. A worker's time and CPU (``getrusage`` of
-the children) are net of an idle ``worker --once`` pass (start-up, nothing due) measured on the
-same database with as many processes; the floor's are measured around its sending loop.
+The N awards (2,000 by default, 200 with ``--quick``) are queued once per database through the
+services, then every worker run gets its own copy of that database. Before every run the mock is
+reset, so each run starts with the same empty mock and sends N awards; afterwards the mock must
+hold exactly N badges. With ``--repeat R`` each figure is the median of R runs. A worker's time
+and CPU (``getrusage`` of the children) are net of an idle ``worker --once`` pass (start-up,
+nothing due) measured on the same database with as many processes; the floor's are measured
+around its sending loop.
 
-Then the claim's cost: one ``AwardSender.claim(16)``, in this process, with 1k and with 1M awards
-due (the backlog built by one set-based ``INSERT ... SELECT``), on each database.
+Then the claim's cost: one ``AwardSender.claim(16)`` (median of 15), in this process, on a new
+database holding 1k awards due and on one holding 1M (``--backlog``; 20,000 with ``--quick``),
+each backlog built by one set-based ``INSERT ... SELECT``, on each database.
 
 It prints a table as it goes; its last line is one JSON object with every figure, the ratios and
 the targets of issue 8 ("Done when") with whether each holds.
