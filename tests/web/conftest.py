@@ -20,7 +20,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def app(db, host, tmp_path):
     user_service.add(db, *ADMIN, role="admin")
     user_service.add(db, *VIEWER, role="viewer")
-    application = create_app(database=db, host=host, secret_key="test-secret", upload_dir=tmp_path / "uploads")
+    application = create_app(
+        database=db, host=host, secret_key="test-secret", upload_dir=tmp_path / "uploads"
+    )
     application.config["TESTING"] = True
     return application
 
