@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 from werkzeug.serving import make_server
 
@@ -23,10 +25,12 @@ def web(state: State, host: str, port: int) -> None:
     from badgebridge.web import create_app
 
     app = create_app(database=state.db, host=state.host, policy=state.policy)
-    try:
-        server = make_server(host, port, app, threaded=True)
+    try:  # bound here, so a busy port is one line (werkzeug would print its own two)
+        listener = socket.create_server((host, port))
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    with listener:
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
     click.echo(f"badgebridge console on http://{host}:{server.port}/ (Ctrl+C stops it)", err=False)
     if not user_service.list_users(state.db):
         click.echo("warning: nobody can log in yet: badgebridge users add EMAIL", err=True)
