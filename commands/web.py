@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import click
-from werkzeug.serving import make_server
+from werkzeug.serving import make_server, select_address_family
 
 from badgebridge.commands.base import State, pass_state
 from badgebridge.core.services import users as user_service
@@ -26,12 +26,12 @@ def web(state: State, host: str, port: int) -> None:
 
     app = create_app(database=state.db, host=state.host, policy=state.policy)
     try:  # bound here, so a busy port is one line (werkzeug would print its own two)
-        listener = socket.create_server((host, port))
+        listener = socket.create_server((host, port), family=select_address_family(host, port))
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     with listener:
         server = make_server(host, port, app, threaded=True, fd=listener.fileno())
-    click.echo(f"badgebridge console on http://{host}:{server.port}/ (Ctrl+C stops it)", err=False)
+    click.echo(f"badgebridge console on http://{host}:{server.port}/ (Ctrl+C stops it)")
     if not user_service.list_users(state.db):
         click.echo("warning: nobody can log in yet: badgebridge users add EMAIL", err=True)
     try:
