@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash, redirect, request, url_for
+from flask import flash, request
 
 from badgebridge.core.errors import BadgeBridgeError, InvalidInput
 from badgebridge.core.model import ObjectKind
@@ -18,14 +18,6 @@ def reported() -> Iterator[None]:
         yield
     except BadgeBridgeError as exc:
         flash(str(exc), "error")
-
-
-def back(endpoint: str, **values):
-    """Redirect to the page the form came from (a local path), or to ``endpoint``."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(url_for(endpoint, **values))
 
 
 def object_ref(value: str) -> tuple[ObjectKind, str]:

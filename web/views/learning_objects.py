@@ -34,7 +34,7 @@ def index():
 @blueprint.post("/")
 def add():
     with reported():
-        kind = ObjectKind(request.form.get("kind", ObjectKind.COURSE))
+        kind = kind_of(request.form.get("kind", ObjectKind.COURSE))
         object_id = required("object_id", "An id")
         outcome = object_service.add(console().db, kind, object_id, required("name", "A name"))
         flash(f"{label(kind).capitalize()} {object_id!r} {outcome}.", "success")
