@@ -10,6 +10,7 @@ import pytest
 from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.services import connections, users
+from badgebridge.web import create_app
 from tests.web.conftest import ADMIN, Session
 
 SECRET = "secret-key-1234"
@@ -215,3 +216,11 @@ def test_passwords_are_stored_as_argon2id_hashes(db):
     with pytest.raises(InvalidInput, match="admin or viewer"):
         users.add(db, "d@example.org", "another long password", role="root")
     assert [u.role for u in users.list_users(db)] == ["admin"]
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_behind_a_trusted_tls_proxy_the_cookie_is_secure(db, host, tmp_path, trusted):
+    app = create_app(database=db, host=host, secret_key="k", upload_dir=tmp_path, trust_proxy=trusted)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert ("Secure" in response.headers["Set-Cookie"]) is trusted
+    assert ("Strict-Transport-Security" in response.headers) is trusted
