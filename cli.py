@@ -21,6 +21,8 @@ from badgebridge.commands import (
     migrate,
     plugins,
     skills,
+    users,
+    web,
     worker,
 )
 from badgebridge.commands.base import Group, State
@@ -82,6 +84,8 @@ for command in (
     learning_objects.assign,
     learning_objects.complete,
     worker.worker,
+    users.users,
+    web.web,
 ):
     cli.add_command(command)
 

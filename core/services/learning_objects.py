@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import InvalidInput, NotFound
@@ -148,6 +148,35 @@ def _set_credits(conn: Connection, kind, object_id, skill_id, level, credits, no
     else:
         conn.execute(update(object_skill_credits).where(*key).values(credits=credits, updated_at=now))
     return True
+
+
+def detach_badge(db: Database, kind: ObjectKind, object_id: str) -> bool:
+    """Take the badge off an object (awards already made stay); returns whether it carried one."""
+    with db.begin() as conn:
+        completions.require_object(conn, kind, object_id)
+        return bool(
+            conn.execute(
+                update(learning_objects)
+                .where(*_is(kind, object_id), learning_objects.c.badge_id.is_not(None))
+                .values(badge_id=None, updated_at=utcnow())
+            ).rowcount
+        )
+
+
+def detach_skill(db: Database, kind: ObjectKind, object_id: str, skill_id: str, level: int) -> bool:
+    """Stop an object granting credits towards a skill level; returns whether it granted any."""
+    with db.begin() as conn:
+        completions.require_object(conn, kind, object_id)
+        return bool(
+            conn.execute(
+                delete(object_skill_credits).where(
+                    object_skill_credits.c.kind == kind,
+                    object_skill_credits.c.object_id == object_id,
+                    object_skill_credits.c.skill_id == skill_id,
+                    object_skill_credits.c.level == level,
+                )
+            ).rowcount
+        )
 
 
 def complete(

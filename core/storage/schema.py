@@ -203,3 +203,18 @@ awards = Table(
     Index("awards_leased", "state", "lease_expires_at"),
     Index("awards_learner", "learner_id"),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its parameters and salt
+    Column("role", String(20), nullable=False),
+    # failed logins since the last success: the console refuses attempts until locked_until
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime),
+    Column("last_login_at", UTCDateTime),
+    *_timestamps(),
+    CheckConstraint("role IN ('admin', 'viewer')", name="user_role"),
+)
