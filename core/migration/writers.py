@@ -16,9 +16,10 @@ from sqlalchemy import Table, and_, bindparam, select, tuple_, update
 
 from badgebridge.core.migration.formats import parse_boolean, parse_date_time
 from badgebridge.core.migration.pipeline import Context, Entry
-from badgebridge.core.migration.references import lookup
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import completions
+from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import completions as completions_table
 from badgebridge.core.storage.schema import object_skill_credits
 
@@ -113,19 +114,32 @@ def upsert(
 
 
 def backfill(ctx: Context, objects: set[Object]) -> None:
-    """Award what each object now carries to the learners who completed it already."""
+    """Award what each object now carries to the learners who completed it already.
+
+    Every object is locked (exclusively), then every learner who completed one, in the lock
+    protocol's order, before the first award is read (``badgebridge.core.storage.locks``).
+    """
+    if not objects:
+        return
+    lock_objects(ctx.conn, objects, exclusive=True)
     by_kind: dict[ObjectKind, list[str]] = {}
     for kind, object_id in objects:
         by_kind.setdefault(kind, []).append(object_id)
+    completed: dict[ObjectKind, list[str]] = {}
+    completers: set[str] = set()
     for kind, ids in sorted(by_kind.items()):
-        completed = lookup(
-            ctx.conn,
-            completions_table.c.object_id,
-            completions_table.c.object_id,
-            ids,
-            completions_table.c.kind == kind,
-        )
-        for object_id in sorted(completed):
+        done: set[str] = set()
+        for chunk in chunks(sorted(ids)):
+            query = select(completions_table.c.object_id, completions_table.c.learner_id).where(
+                completions_table.c.kind == kind, completions_table.c.object_id.in_(chunk)
+            )
+            for object_id, learner_id in ctx.conn.execute(query):
+                done.add(object_id)
+                completers.add(learner_id)
+        completed[kind] = sorted(done)
+    lock_learners(ctx.conn, completers)
+    for kind, ids in completed.items():
+        for object_id in ids:
             ctx.award_ids.extend(completions.backfill(ctx.conn, kind, object_id))
 
 
