@@ -14,6 +14,7 @@ from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import catalog, completions
 from badgebridge.core.services import learners as learner_service
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.limits import require_fit
 from badgebridge.core.storage.retry import retry_conflicts
 from badgebridge.core.storage.schema import (
     learning_objects,
@@ -51,6 +52,7 @@ def add(db: Database, kind: ObjectKind, object_id: str, name: str, state: str = 
     object_id, name = object_id.strip(), name.strip()
     if not object_id or not name:
         raise InvalidInput("a learning object needs an id and a name")
+    require_fit(learning_objects, f"the {_label(kind)}", id=object_id, state=state)
     now = utcnow()
     with db.begin() as conn:
         row = conn.execute(select(learning_objects).where(*_is(kind, object_id))).mappings().first()
