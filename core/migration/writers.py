@@ -16,9 +16,11 @@ from sqlalchemy import Table, and_, bindparam, select, tuple_, update
 
 from badgebridge.core.migration.formats import parse_boolean, parse_date_time
 from badgebridge.core.migration.pipeline import Context, Entry
+from badgebridge.core.migration.schemas import Problem
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import completions
 from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.limits import too_long
 from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import completions as completions_table
 from badgebridge.core.storage.schema import object_skill_credits
@@ -100,6 +102,9 @@ def upsert(
     """A file writer: each entry's ``values_of(entry)`` into ``target`` under the entry's key."""
 
     def write(ctx: Context, entries: list[Entry]) -> None:
+        entries = [entry for entry in entries if _fits(target, entry, values_of(entry))]
+        if not entries:
+            return
         keys = [entry.key for entry in entries]
         values = [values_of(entry) for entry in entries]
         changes = target.write(ctx, keys, values)
@@ -111,6 +116,19 @@ def upsert(
         backfill(ctx, objects)
 
     return write
+
+
+def _fits(target: Upsert, entry: Entry, values: dict[str, Any]) -> bool:
+    """False (and a problem on the entry) when a value is longer than its column takes; the row
+    schemas' ``maxLength`` catch these first, this keeps any they miss a row's error."""
+    found = too_long(target.table, {**dict(zip(target.key, entry.key, strict=True)), **values})
+    if found is None:
+        return True
+    column, length, limit = found
+    entry.problems.append(
+        Problem(None, f"{column.replace('_', ' ')} is {length} characters long; at most {limit} fit")
+    )
+    return False
 
 
 def backfill(ctx: Context, objects: set[Object]) -> None:
