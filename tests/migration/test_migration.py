@@ -537,3 +537,29 @@ def test_skill_level_and_certification_badges_backfill(db, host, ready, tmp_path
         ("ada@example.org", "B5", "certification:CE1"),
     }
     assert len(report.award_ids) == 2
+
+
+def test_credits_over_the_levels_max_credits_fail_their_row(db, host, ready, tmp_path):
+    folder = tmp_path / "alm"
+    folder.mkdir()
+    write_csv(
+        folder, "skill.csv", ["id", "skillName", "skillCreationDate", "state"], [["S1", "Skill", D, "Active"]]
+    )
+    write_csv(folder, "skill_level.csv", ["skillId", "levelId", "maxCredits"], [["S1", "1", "2"]])
+    write_csv(
+        folder,
+        "course.csv",
+        ["id", "courseName", "courseCreationDate", "state", "author"],
+        [["C1", "One", D, "Published", "a@example.org"], ["C2", "Two", D, "Published", "a@example.org"]],
+    )
+    write_csv(
+        folder,
+        "skill_course.csv",
+        ["courseId", "skillId", "levelId", "credits"],
+        [["C1", "S1", "1", "2"], ["C2", "S1", "1", "3"]],
+    )
+    report = run_migration(db, host, folder)
+    assert counts(report)["skill_course.csv"] == (2, 1, 0, 1)
+    assert read_csv(folder / "skill_course.errors.csv")[1][-1] == (
+        "row 3, column credits: 3 is more than the level's maxCredits (2)"
+    )
