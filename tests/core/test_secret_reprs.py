@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError
 
 from badgebridge.commands.base import Group
 from badgebridge.core.clock import utcnow
@@ -100,6 +101,10 @@ def test_a_refused_statement_is_one_line_without_its_parameters(any_db):
                     updated_at=now,
                 )
             )
+
+    with pytest.raises(DBAPIError) as refused:
+        clash.callback()
+    assert TOKEN not in str(refused.value)  # hide_parameters: the error holds no values
 
     for command in ("clash", "nul"):
         result = CliRunner().invoke(root, [command])
