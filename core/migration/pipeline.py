@@ -115,7 +115,7 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
         keys: dict[Hashable, int] = {}  # the batch's keys, and the row that gave each
 
         def flush() -> None:
-            earlier = seen.first_rows(list(keys)) if keys else {}
+            earlier = seen.record(keys) if keys else {}
             for entry in batch:
                 if entry.key in earlier and not entry.problems:
                     entry.problems.append(_repeated(entry.key, earlier[entry.key]))
@@ -133,7 +133,6 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
                     report.imported += 1
                 else:
                     report.unchanged += 1
-            seen.add({key: row for key, row in keys.items() if key not in earlier})
             batch.clear()
             keys.clear()
 

@@ -85,6 +85,9 @@ class CsvFile:
         return self._number, cells, self._unreadable(cells)
 
     def _unreadable(self, cells: list[str]) -> Problem | None:
+        joined = "".join(cells)
+        if "\x00" not in joined and NOT_UTF8.search(joined) is None:
+            return None
         for index, cell in enumerate(cells):
             column = self.header[index].strip() if index < len(self.header) else None
             if (found := NOT_UTF8.search(cell)) is not None:

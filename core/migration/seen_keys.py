@@ -6,16 +6,15 @@ file of millions of rows finds its repeated keys without keeping every key in me
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping
 from types import TracebackType
 
 from badgebridge.core.storage.chunks import chunks
 
 
 class SeenKeys:
-    """``first_rows(keys)`` says which keys an earlier batch gave; ``add`` records a batch's keys."""
+    """``record(keys)`` records a batch's keys and says which of them an earlier batch gave."""
 
     def __enter__(self) -> SeenKeys:
         self._db = sqlite3.connect("")
@@ -27,19 +26,17 @@ class SeenKeys:
     ) -> None:
         self._db.close()
 
-    def first_rows(self, keys: Sequence[Hashable]) -> dict[Hashable, int]:
-        """``{key: the row that gave it first}`` for those of ``keys`` recorded already."""
-        by_text = {_text(key): key for key in keys}
+    def record(self, rows: Mapping[Hashable, int]) -> dict[Hashable, int]:
+        """Record ``{key: row}`` of one batch; returns ``{key: the row that gave it first}`` for the
+        keys an earlier batch gave (those keep their first row)."""
+        by_text = {repr(key): key for key in rows}  # keys are tuples of str and numbers
         found: dict[Hashable, int] = {}
         for chunk in chunks(list(by_text), 500):
             marks = ", ".join("?" * len(chunk))
             for text, row in self._db.execute(f"SELECT key, row FROM seen WHERE key IN ({marks})", chunk):
                 found[by_text[text]] = row
+        self._db.executemany(
+            "INSERT INTO seen VALUES (?, ?)",
+            ((text, rows[key]) for text, key in by_text.items() if key not in found),
+        )
         return found
-
-    def add(self, rows: dict[Hashable, int]) -> None:
-        self._db.executemany("INSERT INTO seen VALUES (?, ?)", ((_text(k), row) for k, row in rows.items()))
-
-
-def _text(key: Hashable) -> str:
-    return json.dumps(key, default=str)

@@ -102,11 +102,13 @@ def upsert(
     """A file writer: each entry's ``values_of(entry)`` into ``target`` under the entry's key."""
 
     def write(ctx: Context, entries: list[Entry]) -> None:
-        entries = [entry for entry in entries if _fits(target, entry, values_of(entry))]
-        if not entries:
+        pairs = [(entry, values_of(entry)) for entry in entries]
+        pairs = [(entry, new) for entry, new in pairs if _fits(target, entry, new)]
+        if not pairs:
             return
+        entries = [entry for entry, _ in pairs]
         keys = [entry.key for entry in entries]
-        values = [values_of(entry) for entry in entries]
+        values = [new for _, new in pairs]
         changes = target.write(ctx, keys, values)
         objects: set[Object] = set()
         for entry, key, new, (changed, old) in zip(entries, keys, values, changes, strict=True):

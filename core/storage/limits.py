@@ -7,6 +7,7 @@ first gives both the same one-line error that names the field and the limit.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -16,11 +17,18 @@ from badgebridge.core.errors import InvalidInput
 
 def too_long(table: Table, values: Mapping[str, Any]) -> tuple[str, int, int] | None:
     """The first ``(column, length, limit)`` whose text does not fit its column, or None."""
+    limits = _limits(table)
     for name, value in values.items():
-        limit = getattr(table.c[name].type, "length", None)
+        limit = limits.get(name)
         if limit is not None and isinstance(value, str) and len(value) > limit:
             return name, len(value), limit
     return None
+
+
+@cache
+def _limits(table: Table) -> dict[str, int]:
+    """The length of each column of ``table`` that has one."""
+    return {column.name: column.type.length for column in table.c if getattr(column.type, "length", None)}
 
 
 def require_fit(table: Table, what: str, **values: Any) -> None:
