@@ -6,10 +6,13 @@ the other's change under PostgreSQL's READ COMMITTED. The protocol, for every tr
 stores a completion or changes what an object awards:
 
 1. Lock the learning objects concerned, in ``(kind, id)`` order: ``FOR SHARE`` to record a
-   completion (completions of one object run side by side), ``FOR UPDATE`` to change what the
-   object carries and backfill it (which waits for the completions in flight, and they for it).
-2. Then lock the learners concerned ``FOR UPDATE``, in id order: a learner's completions are
-   serialised, so two completions that together reach a skill level's credits see each other.
+   completion (completions of one object run side by side), ``FOR NO KEY UPDATE`` to change what
+   the object carries and backfill it (which waits for the completions in flight, and they for it).
+2. Then lock the learners concerned ``FOR NO KEY UPDATE``, in id order: a learner's completions
+   are serialised, so two completions that together reach a skill level's credits see each other.
+
+``NO KEY UPDATE`` rather than ``UPDATE``: the locks exclude each other but not the key-share locks
+that inserting a row referencing the learner or object takes (a manual grant, say).
 3. Only then read what is earned and store the awards (``award_once`` makes that insert
    idempotent).
 
@@ -42,7 +45,7 @@ def lock_objects(conn: Connection, objects: Iterable[Object], *, exclusive: bool
             select(learning_objects.c.kind, learning_objects.c.id)
             .where(key.in_(chunk))
             .order_by(_bytewise(conn, learning_objects.c.kind), _bytewise(conn, learning_objects.c.id))
-            .with_for_update(read=not exclusive)
+            .with_for_update(read=not exclusive, key_share=exclusive)
         )
         found.update((row[0], row[1]) for row in conn.execute(query))
     return found
@@ -55,7 +58,7 @@ def lock_learners(conn: Connection, learner_ids: Iterable[str]) -> None:
             select(learners.c.id)
             .where(learners.c.id.in_(chunk))
             .order_by(_bytewise(conn, learners.c.id))
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         conn.execute(query).all()
 

@@ -82,6 +82,6 @@ def test_a_deadlock_victim_is_run_again_and_both_transactions_commit():
             with ThreadPoolExecutor(2) as pool:
                 results = list(pool.map(lock_in, [ids, ids[::-1]]))
             assert results == ["committed", "committed"]
-            assert len(attempts) == 3  # one of the two ran again
+            assert len(attempts) >= 3, "the deadlock's victim ran again"
         finally:
             db.dispose()
