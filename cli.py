@@ -15,6 +15,7 @@ from badgebridge.commands import (
     awards,
     badges,
     connections,
+    db,
     demo,
     learners,
     learning_objects,
@@ -82,6 +83,7 @@ for command in (
     learning_objects.assign,
     learning_objects.complete,
     worker.worker,
+    db.db,
 ):
     cli.add_command(command)
 
