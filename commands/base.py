@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -13,7 +14,7 @@ from badgebridge.core.model import AwardState, ObjectKind
 from badgebridge.core.plugin_manager import PluginHost, get_host
 from badgebridge.core.render import emit_table
 from badgebridge.core.services import awards as award_service
-from badgebridge.core.services.sender import AwardSender, Outcome, RetryPolicy
+from badgebridge.core.services.sender import DEFAULT_LEASE, AwardSender, Outcome, RetryPolicy
 from badgebridge.core.storage import Database, open_database
 
 SEND_CONCURRENCY = 4  # parallel sends when a command issues many awards at once
@@ -39,8 +40,8 @@ class State:
             click.echo(f"warning: {error}", err=True)
         return host
 
-    def sender(self) -> AwardSender:
-        return AwardSender(self.db, self.host, policy=self.policy)
+    def sender(self, lease: timedelta = DEFAULT_LEASE) -> AwardSender:
+        return AwardSender(self.db, self.host, policy=self.policy, lease=lease)
 
 
 class Group(click.Group):
