@@ -102,12 +102,16 @@ def issue_badge(connection: Connection, request: IssueRequest) -> IssuedBadge:
 
 
 @hookspec(firstresult=True)
-def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | None:
+def find_badge(connection: Connection, request: IssueRequest, after_send: bool) -> IssuedBadge | None:
     """Find the badge an earlier ``issue_badge`` with this request created, if any (optional).
 
     Called after ``AlreadyIssued``, and before re-sending an award whose earlier attempt may have
     reached the provider. Match on the badge and the recipient; ignore revoked or rejected badges.
 
+    :param after_send: True when looking for what our own earlier ``issue_badge`` may have created
+        (match on what that call sent, such as our learner id, in as few requests as the provider
+        allows: the lookup shares the connection's request rate); False after ``AlreadyIssued``,
+        when the recipient may hold the badge from elsewhere. Implementations may leave it out.
     :return: the badge, or ``None`` if the provider holds none.
     """
 
@@ -116,9 +120,12 @@ def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | N
 def fetch_badge(connection: Connection, provider_badge_id: str) -> IssuedBadge:
     """Read one issued badge as the provider holds it now (optional).
 
-    Called to show the learner's badges with their current state on the provider.
+    Called to show the learner's badges with their current state on the provider, and by
+    ``awards sync``.
 
-    :raises ProviderRefused: the provider does not know the badge.
+    :return: the badge, its ``state`` in the provider's words (Credly: ``revoked``, ``accepted``).
+    :raises ProviderRefused: the provider does not know the badge; with ``status=404`` the host
+        records it as deleted on the provider.
     """
 
 

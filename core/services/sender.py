@@ -52,20 +52,36 @@ MAX_INLINE_WAIT_SECONDS = 10.0
 """A rate-limit wait longer than this releases the claim (retried when the pause ends, no attempt
 spent) instead of holding it."""
 
+FAILING_WEIGHT = 0.1
+"""The weight of the newest request in a connection's moving failing share."""
+
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter; a provider's ``Retry-After`` is honoured."""
+    """When to retry a transient failure; a provider's ``Retry-After`` is honoured.
+
+    While most of the connection's requests succeed (its failing share, as this sender saw it, is
+    below ``healthy_below``) a failure is that request's bad luck: it is retried after about
+    ``base_seconds`` (jittered), so a flaky provider leaves no long tail. When most fail, the
+    provider looks down: exponential backoff with full jitter, up to ``cap_seconds``.
+    """
 
     base_seconds: float = 2.0
     cap_seconds: float = 3600.0
     max_attempts: int = 12
     maybe_sent_seconds: float = 60.0  # after a timeout: let the request finish before looking it up
+    healthy_below: float = 0.5
 
-    def delay(self, attempt: int, error: ProviderUnavailable, rng: random.Random) -> float:
-        backoff = rng.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
+    def delay(
+        self, attempt: int, error: ProviderUnavailable, rng: random.Random, failing: float = 1.0
+    ) -> float:
+        """Seconds to wait before attempt ``attempt + 1``; ``failing`` is the connection's failing share."""
+        if failing < self.healthy_below:
+            backoff = self.base_seconds * rng.uniform(0.5, 1.5)
+        else:
+            backoff = rng.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
         if error.retry_after is not None:
             return max(error.retry_after, backoff) * (1 + rng.uniform(0, 0.2))
         if error.maybe_sent and error.status is None:  # no answer: the request may still be in flight
@@ -136,6 +152,7 @@ class AwardSender:
         self._lock = threading.Lock()
         self._held: dict[int, Claim] = {}  # claims being sent: the heartbeat renews their leases
         self._lost: set[str] = set()  # tokens whose renewal found the claim taken over
+        self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
 
     # -- claiming ---------------------------------------------------------------------------
 
@@ -259,7 +276,9 @@ class AwardSender:
             provider, connection = provider_connection(self.host, claim.connection)
             can_find = provider.supports("find_badge")
             if maybe_sent and can_find:
-                found = self._request(claim, "lookup", lambda: provider.find_badge(connection, claim.request))
+                found = self._request(
+                    claim, "lookup", lambda: provider.find_badge(connection, claim.request, after_send=True)
+                )
                 if found is not None:
                     return self._issued(claim, found, provider.title, linked=True)
                 maybe_sent = False  # nothing there: the earlier attempt created nothing
@@ -315,6 +334,8 @@ class AwardSender:
             except ProviderError as exc:
                 rate_limited = isinstance(exc, ProviderUnavailable) and exc.status == 429
                 self._count("rate_limited" if rate_limited else "failed")
+                if not rate_limited:
+                    self._observe(claim.connection.id, failed=isinstance(exc, ProviderUnavailable))
                 self._record(
                     claim, action, "rate_limited" if rate_limited else _failure(exc), exc.status, str(exc)
                 )
@@ -323,6 +344,7 @@ class AwardSender:
                 self._rate_limited(claim, exc, slot)
                 continue
             self._count("answered")
+            self._observe(claim.connection.id, failed=False)
             outcome = "not_found" if result is None else ("found" if action == "lookup" else "issued")
             self._record(claim, action, outcome, None, None)
             return result
@@ -333,6 +355,11 @@ class AwardSender:
         )
         if until - self.clock.time() > MAX_INLINE_WAIT_SECONDS:
             raise Paused(until)
+
+    def _observe(self, connection_id: int, *, failed: bool) -> None:
+        with self._lock:
+            share = self._failing.get(connection_id, 0.0)
+            self._failing[connection_id] = share + FAILING_WEIGHT * (failed - share)
 
     def _count(self, what: str) -> None:
         with self._lock:
@@ -512,7 +539,10 @@ class AwardSender:
                 maybe_sent=maybe_sent,
             )
             return Outcome(claim.award_id, AwardState.FAILED, message) if done else self._superseded(claim)
-        retry_at = self.clock.now() + timedelta(seconds=self.policy.delay(attempts, error, self._rng))
+        with self._lock:
+            failing = self._failing.get(claim.connection.id, 1.0)
+        delay = self.policy.delay(attempts, error, self._rng, failing)
+        retry_at = self.clock.now() + timedelta(seconds=delay)
         done = self._finalise(
             claim,
             state=AwardState.QUEUED,
