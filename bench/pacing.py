@@ -73,6 +73,31 @@ def all_issued(db_url: str) -> tuple[bool, Counter]:
     return set(states) == {"issued"}, states
 
 
+def request_rates(db_url: str) -> dict:
+    """From the attempt history: provider requests per second, second by second."""
+    from sqlalchemy import select
+
+    from badgebridge.core.storage import open_database
+    from badgebridge.core.storage.schema import award_attempts
+
+    db = open_database(db_url)
+    try:
+        with db.begin() as conn:
+            moments = sorted(conn.execute(select(award_attempts.c.at)).scalars())
+    finally:
+        db.dispose()
+    if not moments:
+        return {}
+    per_second = Counter(int((m - moments[0]).total_seconds()) for m in moments)
+    busiest = sorted(per_second.values(), reverse=True)
+    return {
+        "span_seconds": round((moments[-1] - moments[0]).total_seconds(), 1),
+        "mean_per_second": round(len(moments) / max(1, len(per_second)), 1),
+        "median_busy_second": busiest[len(busiest) // 2],
+        "max_second": busiest[0],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--awards", type=int, default=1000)
@@ -103,10 +128,11 @@ def main() -> None:
         )
         before = mock.state()["stats"]
         started = time.monotonic()
+        log = open(Path(scratch) / "worker.log", "w+")  # noqa: SIM115 -- read back after the run
         worker = subprocess.Popen(
             [badgebridge, "worker", "--concurrency", str(args.concurrency), "--poll", "0.2"],
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=log,
             stderr=subprocess.DEVNULL,
             text=True,
         )
@@ -118,9 +144,13 @@ def main() -> None:
                 break
         elapsed = time.monotonic() - started
         worker.send_signal(signal.SIGTERM)
-        out, _ = worker.communicate(timeout=120)
+        worker.wait(timeout=120)
+        log.seek(0)
+        out = log.read()
+        log.close()
         state = mock.state()
         server.check()
+        rates = request_rates(db_url)
 
     requests = Counter(state["stats"]["requests"])
     requests.subtract(before["requests"])
@@ -145,6 +175,7 @@ def main() -> None:
         "rate_limited_share": round(limited / total, 4) if total else 0,
         "injected_errors": state["stats"]["injected_errors"] - before["injected_errors"],
         "worker_summary": summary,
+        "request_rates": rates,
     }
     print(
         f"{args.awards} completions; mock: {ERROR_RATE:.0%} 503, {RATE_LIMIT:g} req/s limit, {LATENCY_MS} ms"
@@ -153,12 +184,14 @@ def main() -> None:
         f"  all issued: {done} {dict(states)}; badges {len(state['badges'])}; per learner {dict(per_learner)}"
     )
     print(
-        f"  wall {elapsed:.1f} s; floor {floor:.1f} s (N/0.7 at {RATE_LIMIT:g}/s); ratio {elapsed / floor:.2f}"
+        f"  wall {elapsed:.1f} s; floor {floor:.1f} s (N/0.7 at {RATE_LIMIT:g}/s); "
+        f"ratio {elapsed / floor:.2f}"
     )
     print(
         f"  requests {total}: {requests['issue_badge']} POSTs, {requests['list_badges']} lookups, "
         f"{limited} answered 429 ({result['rate_limited_share']:.1%})"
     )
+    print(f"  requests per second (from the attempt history): {rates}")
     for line in summary:
         print(f"  worker: {line}")
     print(json.dumps(result))

@@ -52,7 +52,11 @@ def worker(state: State, concurrency: int, once: bool, poll_seconds: float, leas
         stop=stop,
         report=lambda outcome: click.echo(f"Award {outcome.award_id}: {outcome.message}"),
     )
-    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "nothing was due"
+    names = {"queued": "to retry later", "superseded": "left to another sender", "error": "plugin errors"}
+    summary = (
+        ", ".join(f"{count} {names.get(name, name)}" for name, count in sorted(counts.items()))
+        or "nothing was due"
+    )
     click.echo(f"Worker done: {summary}.")
     requests = sum(sender.requests.values())
     if requests:

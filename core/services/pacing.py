@@ -10,7 +10,7 @@ The rate is the connection's ``--rate-limit`` (None: unlimited), lowered and rec
 429 pauses the whole connection until its ``Retry-After`` and multiplies the rate in force (the
 observed one when unlimited) by ``decrease``; the rate then grows by ``increase`` requests/s every
 second without a 429, back to the configured limit (or, when unlimited, to twice the lowered rate,
-after which the pacing lifts). A burst of 429s answering requests made before the last decrease
+after which the pacing lifts). A burst of 429s answering requests reserved before the last decrease
 lowers the rate once.
 """
 
@@ -38,10 +38,11 @@ class PacingPolicy:
 
 @dataclass(frozen=True)
 class Slot:
-    """A reserved request time: ``start`` in epoch seconds, ``wait`` seconds from now."""
+    """A reserved request time: ``start`` in epoch seconds, ``wait`` seconds from ``reserved_at``."""
 
     start: float
     wait: float
+    reserved_at: float
 
 
 def current_rate(row, limit: float | None, now: float, policy: PacingPolicy) -> float | None:
@@ -59,31 +60,34 @@ class Pacer:
         self.clock = clock
         self.policy = policy or PacingPolicy()
 
-    def reserve(self, connection_id: int, limit: float | None) -> Slot:
-        """Reserve the connection's next request slot."""
+    def reserve(self, connection_id: int, limit: float | None, conn: Connection | None = None) -> Slot:
+        """Reserve the connection's next request slot (in ``conn``'s transaction if given)."""
+        if conn is not None:
+            return self._reserve(conn, connection_id, limit)
         with self.db.begin() as conn:
-            row = self._locked_row(conn, connection_id)
-            now = self.clock.time()
-            rate = current_rate(row, limit, now, self.policy)
-            start = max(now, row.paused_until)
-            if rate is not None:
-                start = max(start, row.tat)
-            values = {"tat": start + (1 / rate if rate else 0)}
-            if rate == limit and row.rate is not None:  # recovered
-                values |= {"rate": None, "decreased_at": None}
-            elapsed = now - row.window_started
-            if elapsed >= OBSERVATION_SECONDS:
-                values |= {
-                    "window_started": now,
-                    "window_count": 1,
-                    "observed_rate": row.window_count / elapsed,
-                }
-            else:
-                values["window_count"] = row.window_count + 1
-            conn.execute(
-                update(rate_limits).where(rate_limits.c.connection_id == connection_id).values(values)
-            )
-        return Slot(start, start - now)
+            return self._reserve(conn, connection_id, limit)
+
+    def _reserve(self, conn: Connection, connection_id: int, limit: float | None) -> Slot:
+        row = self._locked_row(conn, connection_id)
+        now = self.clock.time()
+        rate = current_rate(row, limit, now, self.policy)
+        start = max(now, row.paused_until)
+        if rate is not None:
+            start = max(start, row.tat)
+        values = {"tat": start + (1 / rate if rate else 0)}
+        if rate == limit and row.rate is not None:  # recovered
+            values |= {"rate": None, "decreased_at": None}
+        elapsed = now - row.window_started
+        if elapsed >= OBSERVATION_SECONDS:
+            values |= {
+                "window_started": now,
+                "window_count": 1,
+                "observed_rate": row.window_count / elapsed,
+            }
+        else:
+            values["window_count"] = row.window_count + 1
+        conn.execute(update(rate_limits).where(rate_limits.c.connection_id == connection_id).values(values))
+        return Slot(start, start - now, now)
 
     def rate_limited(
         self, connection_id: int, limit: float | None, retry_after: float | None, slot: Slot
@@ -95,7 +99,7 @@ class Pacer:
             now = self.clock.time()
             paused_until = max(row.paused_until, now + (retry_after or DEFAULT_PAUSE_SECONDS))
             values = {"paused_until": paused_until, "tat": max(row.tat, paused_until)}
-            if row.decreased_at is None or slot.start > row.decreased_at:
+            if row.decreased_at is None or slot.reserved_at > row.decreased_at:
                 in_force = current_rate(row, limit, now, self.policy) or row.observed_rate
                 if in_force is None:  # unlimited and not observed yet: what this window saw so far
                     in_force = row.window_count / max(now - row.window_started, OBSERVATION_SECONDS)

@@ -33,18 +33,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, or_, select, update
 
 from badgebridge.core import failpoints
 from badgebridge.core.clock import SYSTEM_CLOCK, Clock
 from badgebridge.core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
 from badgebridge.core.model import AwardState, IssuedBadge, IssueRequest, Recipient
 from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services import history
 from badgebridge.core.services.connections import ConnectionRecord, provider_connection
 from badgebridge.core.services.pacing import Pacer, Slot
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.chunks import chunks
-from badgebridge.core.storage.schema import award_attempts, awards, badges, connections, learners
+from badgebridge.core.storage.schema import awards, badges, connections, learners
 
 CLAIMS_PER_SENDER = 8
 DEFAULT_LEASE = timedelta(minutes=3)
@@ -152,6 +153,7 @@ class AwardSender:
         self._lock = threading.Lock()
         self._held: dict[int, Claim] = {}  # claims being sent: the heartbeat renews their leases
         self._lost: set[str] = set()  # tokens whose renewal found the claim taken over
+        self._pending: dict[int, list[dict]] = {}  # per award: history not written yet
         self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
 
     # -- claiming ---------------------------------------------------------------------------
@@ -316,6 +318,7 @@ class AwardSender:
             with self._lock:
                 self._held.pop(claim.award_id, None)
                 self._lost.discard(claim.token)
+                self._pending.pop(claim.award_id, None)
 
     def _request(self, claim: Claim, action: str, call: Callable[[], T]) -> T:
         """One provider request: wait for the connection's slot, fence, call, record.
@@ -324,11 +327,16 @@ class AwardSender:
         """
         limit = claim.connection.rate_limit
         while True:
-            slot = self.pacer.reserve(claim.connection.id, limit)
-            if slot.wait > MAX_INLINE_WAIT_SECONDS:
-                raise Paused(slot.start)
-            self.clock.sleep(slot.wait)
-            self._fence(claim)
+            with self.db.begin() as conn:
+                slot = self.pacer.reserve(claim.connection.id, limit, conn)
+                if slot.wait > MAX_INLINE_WAIT_SECONDS:
+                    raise Paused(slot.start)
+                if slot.wait <= 0:  # no wait: reserve and fence in one transaction
+                    self._fence(claim, conn)
+            if slot.wait > 0:
+                self.clock.sleep(slot.wait)
+                with self.db.begin() as conn:
+                    self._fence(claim, conn)
             try:
                 result = call()
             except ProviderError as exc:
@@ -381,29 +389,33 @@ class AwardSender:
 
     # -- the lease: fence and heartbeat -----------------------------------------------------
 
-    def _fence(self, claim: Claim) -> None:
-        """The last step before a provider request: renew the lease if the claim is still ours.
+    def _fence(self, claim: Claim, conn: Connection) -> None:
+        """The last step before a provider request: renew the lease if the claim is still ours
+        (and write the history recorded since the last write, in the same transaction).
 
         A sender that stalled past its lease finds its claim taken over here, and sends nothing.
         """
         with self._lock:
             lost = claim.token in self._lost
-        if lost or not self._renew(claim):
+        if lost or not self._renew(claim, conn):
             raise Superseded()
+        self._flush(claim, conn)
 
-    def _renew(self, claim: Claim) -> bool:
+    def _renew(self, claim: Claim, conn: Connection | None = None) -> bool:
+        if conn is None:
+            with self.db.begin() as conn:
+                return self._renew(claim, conn)
         now = self.clock.now()
-        with self.db.begin() as conn:
-            result = conn.execute(
-                update(awards)
-                .where(
-                    awards.c.id == claim.award_id,
-                    awards.c.claim_token == claim.token,
-                    awards.c.state == AwardState.SENDING,
-                    awards.c.lease_expires_at >= now,
-                )
-                .values(lease_expires_at=now + self.lease, updated_at=now)
+        result = conn.execute(
+            update(awards)
+            .where(
+                awards.c.id == claim.award_id,
+                awards.c.claim_token == claim.token,
+                awards.c.state == AwardState.SENDING,
+                awards.c.lease_expires_at >= now,
             )
+            .values(lease_expires_at=now + self.lease, updated_at=now)
+        )
         return result.rowcount == 1
 
     def renew_leases(self) -> int:
@@ -441,7 +453,7 @@ class AwardSender:
     # -- finalising (fenced by the claim token) ---------------------------------------------
 
     def _finalise(self, claim: Claim, **values: Any) -> bool:
-        """Apply ``values`` and release the claim, if the claim is still ours."""
+        """Apply ``values`` and release the claim, if the claim is still ours; write the history."""
         now = self.clock.now()
         with self.db.begin() as conn:
             result = conn.execute(
@@ -453,6 +465,7 @@ class AwardSender:
                 )
                 .values(updated_at=now, claimed_by=None, claim_token=None, lease_expires_at=None, **values)
             )
+            self._flush(claim, conn)
             if result.rowcount == 1:
                 failpoints.reached("before-commit")
         return result.rowcount == 1
@@ -460,21 +473,21 @@ class AwardSender:
     def _record(
         self, claim: Claim, action: str, outcome: str, status: int | None, message: str | None
     ) -> None:
-        with self.db.begin() as conn:
-            conn.execute(
-                insert(award_attempts).values(
-                    award_id=claim.award_id,
-                    at=self.clock.now(),
-                    action=action,
-                    outcome=outcome,
-                    status=status,
-                    message=message,
-                    worker=self.identity,
-                )
-            )
+        """Note a request in the award's history; written with the sender's next write for it."""
+        row = {"action": action, "outcome": outcome, "status": status, "message": message}
+        with self._lock:
+            self._pending.setdefault(claim.award_id, []).append(row | {"at": self.clock.now()})
+
+    def _flush(self, claim: Claim, conn: Connection) -> None:
+        with self._lock:
+            rows = self._pending.pop(claim.award_id, [])
+        for row in rows:
+            history.record(conn, claim.award_id, worker=self.identity, **row)
 
     def _superseded(self, claim: Claim) -> Outcome:
         self._record(claim, "send", "superseded", None, "another sender took this award over")
+        with self.db.begin() as conn:
+            self._flush(claim, conn)
         return Outcome(claim.award_id, "superseded", "another sender took this award over; left to it")
 
     def _issued(self, claim: Claim, badge: IssuedBadge, title: str, *, linked: bool) -> Outcome:
