@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import timedelta
 from functools import cached_property
@@ -40,7 +41,14 @@ class State:
             click.echo(f"warning: {error}", err=True)
         return host
 
-    def sender(self, lease: timedelta = DEFAULT_LEASE) -> AwardSender:
+    def sender(self, lease: timedelta | None = None) -> AwardSender:
+        """A sender; its lease is ``lease``, else ``BADGEBRIDGE_LEASE`` seconds, else the default."""
+        if lease is None:
+            lease = (
+                timedelta(seconds=float(os.environ["BADGEBRIDGE_LEASE"]))
+                if os.environ.get("BADGEBRIDGE_LEASE")
+                else DEFAULT_LEASE
+            )
         return AwardSender(self.db, self.host, policy=self.policy, lease=lease)
 
 

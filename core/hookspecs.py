@@ -98,6 +98,10 @@ def issue_badge(connection: Connection, request: IssueRequest) -> IssuedBadge:
     :raises ProviderUnavailable: a transient failure; set ``maybe_sent`` when the request may have
         taken effect, and ``retry_after`` when the provider said how long to wait.
     :raises AuthenticationFailed, ProviderRefused: the provider will not issue it.
+
+    Call ``badgebridge.core.fencing.check()`` as the last step before writing the request (an
+    HTTP client's request hook) and let its ``FenceExpired`` through: a sender that stalled since
+    it renewed its claim then sends nothing.
     """
 
 

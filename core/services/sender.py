@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, case, or_, select, update
 
-from badgebridge.core import failpoints
+from badgebridge.core import failpoints, fencing
 from badgebridge.core.clock import SYSTEM_CLOCK, Clock
 from badgebridge.core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
 from badgebridge.core.model import AwardState, IssuedBadge, IssueRequest, Recipient
@@ -53,6 +53,9 @@ MAX_INLINE_WAIT_SECONDS = 10.0
 """A rate-limit wait longer than this releases the claim (retried when the pause ends, no attempt
 spent) instead of holding it."""
 
+FENCE_SHARE = 1 / 3
+"""A request must start within this share of the lease after its fence, or it is fenced again."""
+MAX_STALLS = 3
 FAILING_WEIGHT = 0.1
 """The weight of the newest request in a connection's moving failing share."""
 
@@ -323,9 +326,13 @@ class AwardSender:
     def _request(self, claim: Claim, action: str, call: Callable[[], T]) -> T:
         """One provider request: wait for the connection's slot, fence, call, record.
 
+        The plugin checks the fence again right before it writes the request
+        (``badgebridge.core.fencing``); a sender that stalled in between fences again.
+
         A 429 pauses the connection and the request waits for its next slot (no attempt spent).
         """
         limit = claim.connection.rate_limit
+        stalls = 0
         while True:
             with self.db.begin() as conn:
                 slot = self.pacer.reserve(claim.connection.id, limit, conn)
@@ -337,8 +344,16 @@ class AwardSender:
                 self.clock.sleep(slot.wait)
                 with self.db.begin() as conn:
                     self._fence(claim, conn)
+            deadline = self.clock.time() + self.lease.total_seconds() * FENCE_SHARE
             try:
-                result = call()
+                with fencing.fenced_until(deadline, self.clock.time):
+                    result = call()
+            except fencing.FenceExpired as exc:
+                stalls += 1
+                self._record(claim, action, "stalled", None, str(exc))
+                if stalls >= MAX_STALLS:
+                    raise ProviderUnavailable(f"{exc} ({stalls} times); will retry") from None
+                continue
             except ProviderError as exc:
                 rate_limited = isinstance(exc, ProviderUnavailable) and exc.status == 429
                 self._count("rate_limited" if rate_limited else "failed")

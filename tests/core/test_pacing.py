@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from badgebridge.core.services import connections
@@ -18,7 +20,7 @@ def test_slots_are_spaced_by_the_rate_across_pacers_sharing_the_database(db, con
     clock = FakeClock()
     first, second = Pacer(db, clock), Pacer(db, clock)  # two processes, one database
     starts = [pacer.reserve(connection_id, 10.0).start for pacer in (first, second, first, second)]
-    gaps = [round(b - a, 6) for a, b in zip(starts, starts[1:])]
+    gaps = [round(b - a, 6) for a, b in itertools.pairwise(starts)]
     assert gaps == [0.1, 0.1, 0.1]
     assert first.reserve(connection_id, 10.0).wait == pytest.approx(0.4)
 
