@@ -119,7 +119,7 @@ def test_a_cancelled_award_is_never_sent(cli, credly_mock, setup):
 
 
 def test_sync_records_a_remote_revoke_and_a_local_revoke_then_succeeds(cli, credly_mock, setup):
-    _, badge_id, template_id = setup
+    org, badge_id, template_id = setup
     cli.ok("awards", "grant", "--badge", badge_id, "--learner", "ada@example.org")
     award = _award(cli)
     credly_mock.accept(award["provider_badge_id"])
@@ -142,7 +142,7 @@ def test_sync_records_a_remote_revoke_and_a_local_revoke_then_succeeds(cli, cred
 
 
 def test_a_badge_deleted_on_the_provider_is_recorded_and_reissued(cli, credly_mock, setup):
-    _, badge_id, template_id = setup
+    org, badge_id, template_id = setup
     cli.ok("awards", "grant", "--badge", badge_id, "--learner", "ada@example.org")
     award = _award(cli)
     _v1(credly_mock, org, "DELETE", award["provider_badge_id"])
@@ -166,7 +166,7 @@ def test_revoking_a_badge_revoked_on_the_provider_without_a_sync_says_so_and_suc
 
 
 def test_reissue_refuses_an_issued_award_in_one_line(cli, credly_mock, setup):
-    org, badge_id, _ = setup
+    _, badge_id, _ = setup
     cli.ok("awards", "grant", "--badge", badge_id, "--learner", "ada@example.org")
     line = one_line_error(cli("awards", "reissue", str(_award(cli)["id"])))
     assert "only revoked, cancelled or provider-deleted awards" in line
