@@ -69,9 +69,11 @@ def _kill_trials(env: dict, queued, rng: random.Random, workers: int = 1) -> lis
     for point in POINTS:
         point_env = FAST_RETRIES | {"BADGEBRIDGE_TEST_KILL_AT": f"{point}:{rng.randint(1, 3)}"}
         procs = [start_worker(env, "--concurrency", "2", *LEASE, extra_env=point_env) for _ in range(workers)]
-        wait_for(
-            lambda: all(p.poll() is not None for p in procs) or all_issued(queued.db_url), f"a kill {point}"
-        )
+
+        def settled(procs=procs) -> bool:
+            return all(p.poll() is not None for p in procs) or all_issued(queued.db_url)
+
+        wait_for(settled, f"a kill {point}")
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
