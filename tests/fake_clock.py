@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from badgebridge.core.clock import Clock, utcnow
 
@@ -31,7 +31,3 @@ class FakeClock(Clock):
         if seconds > 0:
             self.slept.append(seconds)
             self.advance(seconds)
-
-
-def at(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)

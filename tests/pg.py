@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL schema per test (127.0.0.1:5432, database ``test``).
 
 Set BADGEBRIDGE_TEST_POSTGRES to another URL to point elsewhere; tests using it are skipped, saying
-why, only when no PostgreSQL server answers.
+why, only when no PostgreSQL server answers, and fail instead when BADGEBRIDGE_REQUIRE_POSTGRES is
+set (``.ci/run`` sets it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from sqlalchemy import create_engine, text
 URL = os.environ.get("BADGEBRIDGE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def unreachable(exc: Exception) -> None:
+    """Skip (or, when PostgreSQL is required, fail) a test whose server does not answer."""
+    why = f"no PostgreSQL at {URL}: {type(exc).__name__}"
+    if os.environ.get("BADGEBRIDGE_REQUIRE_POSTGRES"):
+        pytest.fail(why + " (BADGEBRIDGE_REQUIRE_POSTGRES is set)")
+    pytest.skip(why)
+
+
 @contextmanager
 def throwaway_schema() -> Iterator[str]:
     """Yields a database URL whose search path is a new, empty schema; drops it afterwards."""
@@ -27,7 +36,7 @@ def throwaway_schema() -> Iterator[str]:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # no server: say so
         admin.dispose()
-        pytest.skip(f"no PostgreSQL at {URL}: {type(exc).__name__}")
+        unreachable(exc)
     try:
         yield f"{URL}?options=-csearch_path%3D{schema}"
     finally:
