@@ -1,46 +1,18 @@
-"""The same services on PostgreSQL (127.0.0.1:5432, database ``test``), in a schema of their own.
-
-Set BADGEBRIDGE_TEST_POSTGRES to another URL to point elsewhere; the tests are skipped, saying why,
-only when no PostgreSQL server answers.
-"""
+"""The same services on PostgreSQL, each test in a schema of its own (fixtures: ``tests.postgres``)."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import awards, catalog, connections, learners
 from badgebridge.core.services import learning_objects as objects
 from badgebridge.core.services.sender import AwardSender
-from badgebridge.core.storage import open_database
 
 pytestmark = pytest.mark.postgres
-
-URL = os.environ.get("BADGEBRIDGE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def pg():
-    schema = f"bb_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # no server: say so
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL at {URL}: {type(exc).__name__}")
-    database = open_database(f"{URL}?options=-csearch_path%3D{schema}")
-    yield database
-    database.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_claims_never_overlap_and_every_award_is_sent_once(pg, host, fake):
