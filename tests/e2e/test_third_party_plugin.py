@@ -118,3 +118,31 @@ def test_a_plugin_that_fails_to_import_is_named_and_the_others_keep_working(cli,
     result = cli.ok("plugins", "--json", env={"PYTHONPATH": str(site)})
     assert "plugin 'broken' failed to load: RuntimeError: boom at import" in result.stderr
     assert [p["name"] for p in json.loads(result.stdout)] == ["credly"]
+
+
+def test_an_unexpected_plugin_exception_is_recorded_as_an_internal_error_and_shows_its_traceback(cli, acme):
+    """A bug in a plugin (here: the README's plugin, its store path a folder) is no provider
+    failure: the award is failed with what was raised, and the command shows the traceback."""
+    acme.mkdir()  # writing the store now raises IsADirectoryError: a bug, not a ProviderError
+    cli.ok(
+        "connections",
+        "add",
+        "acme",
+        "--provider",
+        "acme",
+        "--store",
+        str(acme),
+        "--api-key-env",
+        "K",
+        env={"K": "acme-key-42"},
+    )
+    cli.ok("badges", "import", "acme")
+    rocket = next(b for b in cli.json("badges", "list") if b["name"] == "Rocket Scientist")
+    cli.ok("learners", "add", "wile@example.org", "--first-name", "Wile", "--last-name", "Coyote")
+    result = cli("awards", "grant", "--badge", rocket["id"], "--learner", "wile@example.org")
+    assert result.returncode != 0
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "IsADirectoryError" in result.stderr
+    (award,) = cli.json("awards", "list")
+    assert award["state"] == "failed"
+    assert award["error"].startswith("internal error: IsADirectoryError")
