@@ -80,9 +80,8 @@ def test_connections_update_is_verified_before_it_is_saved(cli, credly_mock, org
         "main",
         "--org-id",
         other["id"],
-        "--token-env",
-        "T",
-        env={"T": other["token"]},
+        "--token-stdin",
+        input=other["token"] + "\n",
     )
     assert cli.json("connections", "list")[0]["token"].endswith(other["token"][-4:])
     cli.ok("badges", "import", "main")
