@@ -69,13 +69,27 @@ def test_transient_failure_is_stored_for_a_later_retry(db, sender, fake, award_i
     assert worker.run(sender, once=True) == {"issued": 1}
 
 
-def test_rate_limit_waits_at_least_retry_after_and_uses_no_attempt(db, sender, fake, award_id):
+def test_rate_limit_waits_retry_after_plus_a_little_jitter_and_uses_no_attempt(
+    db, sender, fake, award_id, manual_clock
+):
     fake.failures.append(ProviderUnavailable("slow down", status=429, retry_after=30))
-    before = utcnow()
     sender.send_awards([award_id])
     award = awards.get(db, award_id)
     assert award.attempts == 0
-    assert award.next_attempt_at >= before + timedelta(seconds=30)
+    waited = award.next_attempt_at - manual_clock.now
+    assert timedelta(seconds=30) <= waited <= timedelta(seconds=30 * 1.2), (
+        "Retry-After, jittered by 20% at most"
+    )
+
+
+def test_a_5xx_answer_to_an_issue_is_retried_on_the_backoff_not_after_a_minute(
+    db, sender, fake, award_id, manual_clock
+):
+    """The provider answered (a status), so nothing is still in flight: no minute's wait."""
+    fake.failures.append(ProviderUnavailable("Fake failed", status=503, maybe_sent=True))
+    sender.send_awards([award_id])
+    award = awards.get(db, award_id)
+    assert award.next_attempt_at - manual_clock.now <= timedelta(seconds=2 * RetryPolicy().base_seconds)
 
 
 def test_refusal_fails_with_the_providers_message_and_retry_requeues(db, sender, fake, award_id):
