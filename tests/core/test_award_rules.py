@@ -16,7 +16,7 @@ from badgebridge.core.model import IssuedBadge, ObjectKind
 from badgebridge.core.services import awards, catalog, connections, learners
 from badgebridge.core.services import learning_objects as objects
 from badgebridge.core.services.sender import AwardSender
-from badgebridge.core.storage.schema import object_instances
+from badgebridge.core.storage.schema import badges, object_instances
 from tests.fake_provider import FakeProvider
 
 EMAIL = "ada@example.org"
@@ -161,3 +161,32 @@ def test_a_failure_storing_the_award_undoes_the_completion(db, badge_ids, tmp_pa
         conn.execute("DROP TRIGGER refuse_awards")
     (award_id,) = objects.complete(db, EMAIL, COURSE, "C1")
     assert awards.get(db, award_id).badge_id == badge_ids["t1"]
+
+
+def test_learner_badges_refreshes_every_issued_badge_past_a_platform_only_one(
+    db, host, sender, fake, badge_ids
+):
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            badges.insert().values(id="LOCAL", name="Local", state="Active", created_at=now, updated_at=now)
+        )
+    awards.grant(db, "LOCAL", EMAIL)  # first in the list: awarded locally, nothing to refresh
+    issued, _ = awards.grant(db, badge_ids["t1"], EMAIL)
+    sender.send_awards([issued.id])
+    shown = {a.badge_id: a.provider_state for a in awards.learner_badges(db, host, EMAIL)}
+    assert shown == {"LOCAL": None, badge_ids["t1"]: "accepted"}
+
+
+def test_awards_list_filters_by_state_and_learner(db, sender, fake, badge_ids):
+    learners.add(db, "bob@example.org", "Bob", "Builder")
+    first, _ = awards.grant(db, badge_ids["t1"], EMAIL)
+    second, _ = awards.grant(db, badge_ids["t2"], EMAIL)
+    third, _ = awards.grant(db, badge_ids["t1"], "bob@example.org")
+    fake.failures.append(ProviderRefused("no", status=422))
+    sender.send_awards([first.id])
+    sender.send_awards([second.id])
+    assert [a.id for a in awards.list_awards(db, state="failed")] == [first.id]
+    assert [a.id for a in awards.list_awards(db, state="queued")] == [third.id]
+    assert [a.id for a in awards.list_awards(db, learner=" BOB@example.org ")] == [third.id]
+    assert [a.id for a in awards.list_awards(db, state="issued", learner=EMAIL)] == [second.id]

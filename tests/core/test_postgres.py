@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import awards, catalog, connections, learners
@@ -66,3 +67,48 @@ def test_counting_the_states_of_many_awards_stays_under_the_parameter_limit(pg, 
     learners.add(pg, "ada@example.org", "Ada", "Lovelace")
     award, _ = awards.grant(pg, catalog.list_badges(pg)[0].id, "ada@example.org")
     assert awards.count_states(pg, [award.id, *range(award.id + 1, award.id + 70_000)]) == {"queued": 1}
+
+
+def test_a_claim_skips_an_award_another_transaction_holds_instead_of_waiting(pg, pg_url, host, fake):
+    """SKIP LOCKED: while a transaction holds one award's row, a claim takes the others at once.
+    Whether the claim waits is read from pg_locks (a lock request on the holder's transaction), not
+    from a clock."""
+    connections.add(pg, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
+    catalog.import_badges(pg, host, "c1")
+    badge_id = catalog.list_badges(pg)[0].id
+    ids = []
+    for i in range(3):
+        learners.add(pg, f"l{i}@example.org", "L", f"{i}")
+        ids.append(awards.grant(pg, badge_id, f"l{i}@example.org")[0].id)
+    engine = create_engine(pg_url)
+    holder, watcher = engine.connect(), engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    claimed: list[int] = []
+    waited = False
+    try:
+        with holder.begin():
+            holder.execute(text("SELECT id FROM awards WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+            xid = holder.execute(text("SELECT pg_current_xact_id()::text")).scalar_one()
+            claim = threading.Thread(
+                target=lambda: claimed.extend(c.award_id for c in AwardSender(pg, host).claim(10))
+            )
+            claim.start()
+            for _ in range(2000):  # a bound on a hung claim; each round asks whether it waits
+                claim.join(0.05)
+                waited = bool(
+                    watcher.execute(
+                        text(
+                            "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                            "AND locktype = 'transactionid' AND transactionid::text = :xid"
+                        ),
+                        {"xid": xid},
+                    ).scalar_one()
+                )
+                if waited or not claim.is_alive():
+                    break
+        claim.join()
+    finally:
+        holder.close()
+        watcher.close()
+        engine.dispose()
+    assert not waited, "the claim waited for the held row instead of skipping it"
+    assert sorted(claimed) == ids[1:]
