@@ -13,7 +13,7 @@ from badgebridge import hookimpl
 from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import InvalidInput, ProviderRefused, ProviderUnavailable
 from badgebridge.core.model import IssuedBadge, ObjectKind
-from badgebridge.core.services import awards, catalog, connections, learners
+from badgebridge.core.services import awards, catalog, connections, learners, skills
 from badgebridge.core.services import learning_objects as objects
 from badgebridge.core.services.sender import AwardSender
 from badgebridge.core.storage.schema import badges, object_instances
@@ -190,3 +190,52 @@ def test_awards_list_filters_by_state_and_learner(db, sender, fake, badge_ids):
     assert [a.id for a in awards.list_awards(db, state="queued")] == [third.id]
     assert [a.id for a in awards.list_awards(db, learner=" BOB@example.org ")] == [third.id]
     assert [a.id for a in awards.list_awards(db, state="issued", learner=EMAIL)] == [second.id]
+
+
+def test_attaching_a_badge_later_awards_exactly_the_objects_completers_with_their_dates(db, badge_ids):
+    learners.add(db, "bob@example.org", "Bob", "Builder")
+    learners.add(db, "cy@example.org", "Cy", "Young")
+    objects.add(db, COURSE, "C1", "Course one")
+    objects.add(db, COURSE, "C2", "Course two")
+    objects.add(db, ObjectKind.CERTIFICATION, "C1", "A certification with the same id")
+    when = {
+        EMAIL: utcnow().replace(year=2024, microsecond=0),
+        "bob@example.org": utcnow().replace(year=2025, microsecond=0),
+    }
+    for email, moment in when.items():
+        objects.complete(db, email, COURSE, "C1", moment)
+    objects.complete(db, "cy@example.org", COURSE, "C2")
+    objects.complete(db, "cy@example.org", ObjectKind.CERTIFICATION, "C1")
+    changed, new = objects.assign_badge(db, COURSE, "C1", badge_ids["t1"])
+    assert changed
+    got = {(a.learner_email, a.earned_at.replace(tzinfo=None)) for a in awards.list_awards(db, ids=new)}
+    assert got == {(email, moment.replace(tzinfo=None)) for email, moment in when.items()}
+
+
+def test_skill_level_credits_count_only_the_objects_that_grant_them(db, badge_ids):
+    skills.create(db, "Data", badge_id=badge_ids["t1"], level=1, max_credits=2)
+    skills.create(db, "Ops", badge_id=badge_ids["t2"], level=1, max_credits=1)
+    for course in ("C1", "C2", "C3"):
+        objects.add(db, COURSE, course, course)
+    objects.assign_skill(db, COURSE, "C1", "data", 1, 1)
+    objects.assign_skill(db, COURSE, "C2", "data", 1, 1)
+    objects.assign_skill(db, COURSE, "C3", "ops", 1, 1)
+
+    def earned(course):
+        return [a.badge_id for a in awards.list_awards(db, ids=objects.complete(db, EMAIL, COURSE, course))]
+
+    assert earned("C3") == [badge_ids["t2"]], "C3's own credit reaches Ops level 1"
+    assert earned("C1") == [], "one Data credit of two"
+    assert earned("C2") == [badge_ids["t1"]]
+
+
+def test_a_skill_level_whose_badge_is_retired_earns_nothing(db, badge_ids):
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            badges.insert().values(id="RET", name="Old", state="Retired", created_at=now, updated_at=now)
+        )
+    skills.create(db, "Legacy", badge_id="RET", level=1, max_credits=1)
+    objects.add(db, COURSE, "C1", "Course")
+    objects.assign_skill(db, COURSE, "C1", "legacy", 1, 1)
+    assert objects.complete(db, EMAIL, COURSE, "C1") == []
