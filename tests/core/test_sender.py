@@ -262,3 +262,22 @@ def test_a_stale_sender_finishing_while_a_new_claim_is_in_flight_changes_nothing
     held = fake.find_badge(None, claim_a.request)
     assert (award.state, award.error) == ("issued", None), "the stale sender's failure was not recorded"
     assert award.provider_badge_id == held.provider_badge_id
+
+
+def test_a_claim_running_short_is_renewed_so_no_one_takes_it_over_mid_send(
+    db, host, fake, award_id, manual_clock
+):
+    lease = timedelta(minutes=3)
+    sender, other = AwardSender(db, host, lease=lease), AwardSender(db, host, lease=lease)
+    (claim,) = sender.claim(1)
+    manual_clock.advance(minutes=2)  # one minute left: less than half the lease
+    taken_over: list = []
+
+    def provider_call():
+        manual_clock.advance(minutes=2)  # past the first lease, within the renewed one
+        taken_over.extend(other.claim(1))
+
+    fake.on_issue = provider_call
+    assert sender.send(claim).state == "issued"
+    assert taken_over == [], "the renewed lease kept the award ours while the provider answered"
+    assert awards.get(db, award_id).state == "issued"
