@@ -215,9 +215,11 @@ def test_attaching_a_badge_later_awards_exactly_the_objects_completers_with_thei
 def test_skill_level_credits_count_only_the_objects_that_grant_them(db, badge_ids):
     skills.create(db, "Data", badge_id=badge_ids["t1"], level=1, max_credits=2)
     skills.create(db, "Ops", badge_id=badge_ids["t2"], level=1, max_credits=1)
+    skills.create(db, "Data", badge_id=badge_ids["t2"], level=2, max_credits=10)
     for course in ("C1", "C2", "C3"):
         objects.add(db, COURSE, course, course)
     objects.assign_skill(db, COURSE, "C1", "data", 1, 1)
+    objects.assign_skill(db, COURSE, "C1", "data", 2, 5)  # level 2's credits never count for level 1
     objects.assign_skill(db, COURSE, "C2", "data", 1, 1)
     objects.assign_skill(db, COURSE, "C3", "ops", 1, 1)
 
