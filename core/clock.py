@@ -1,13 +1,38 @@
-"""Time, always timezone-aware UTC."""
+"""Time, always timezone-aware UTC, read through one function that tests can steer.
+
+Everything in the host that needs "now" calls ``utcnow()``. ``controlled(source)`` makes it read
+``source`` instead of the system clock for a while (a test moves a clock by hand), so retry times
+and leases can be checked exactly, however fast or slow the machine is.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 
-def utcnow() -> datetime:
+def _system_now() -> datetime:
     return datetime.now(UTC)
+
+
+_source: Callable[[], datetime] = _system_now
+
+
+def utcnow() -> datetime:
+    return _source()
+
+
+@contextmanager
+def controlled(source: Callable[[], datetime]) -> Iterator[None]:
+    """Within the block, ``utcnow()`` returns ``source()``; the system clock comes back after it."""
+    global _source
+    previous, _source = _source, source
+    try:
+        yield
+    finally:
+        _source = previous
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh database, a plugin host with the in-test provider, the CLI."""
+"""Shared fixtures: a fresh database, a plugin host with the in-test provider, the CLI.
+
+Also loaded for every test: ``tests.postgres`` (the PostgreSQL fixtures and their skip rule) and
+``tests.clock`` (``manual_clock``, a clock the test moves by hand).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import pytest
 from badgebridge.core.plugin_manager import PluginHost
 from badgebridge.core.storage import open_database
 from tests.fake_provider import FakeProvider
+
+pytest_plugins = ["tests.postgres", "tests.clock"]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import (
     AlreadyIssued,
     AuthenticationFailed,
@@ -113,7 +114,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        seconds = (when - (now or utcnow())).total_seconds()
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 

@@ -1,14 +1,8 @@
-"""The same services on PostgreSQL (127.0.0.1:5432, database ``test``), in a schema of their own.
-
-Set BADGEBRIDGE_TEST_POSTGRES to another URL to point elsewhere; the tests are skipped, saying why,
-only when no PostgreSQL server answers.
-"""
+"""The same services on PostgreSQL, each test in a schema of its own (fixtures: ``tests.postgres``)."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -18,30 +12,8 @@ from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import awards, catalog, connections, learners
 from badgebridge.core.services import learning_objects as objects
 from badgebridge.core.services.sender import AwardSender
-from badgebridge.core.storage import open_database
-from tests.pg import unreachable
 
 pytestmark = pytest.mark.postgres
-
-URL = os.environ.get("BADGEBRIDGE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def pg():
-    schema = f"bb_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # no server: say so
-        admin.dispose()
-        unreachable(exc)
-    database = open_database(f"{URL}?options=-csearch_path%3D{schema}")
-    yield database
-    database.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_claims_never_overlap_and_every_award_is_sent_once(pg, host, fake):
@@ -56,7 +28,10 @@ def test_claims_never_overlap_and_every_award_is_sent_once(pg, host, fake):
     lock = threading.Lock()
 
     def claim_all(sender):
-        while batch := sender.claim(7):
+        for _ in range(60):  # 60 awards: a sender that keeps claiming past that is broken
+            batch = sender.claim(7)
+            if not batch:
+                return
             with lock:
                 claimed.append([c.award_id for c in batch])
             for claim in batch:
@@ -95,3 +70,48 @@ def test_counting_the_states_of_many_awards_stays_under_the_parameter_limit(pg, 
     learners.add(pg, "ada@example.org", "Ada", "Lovelace")
     award, _ = awards.grant(pg, catalog.list_badges(pg)[0].id, "ada@example.org")
     assert awards.count_states(pg, [award.id, *range(award.id + 1, award.id + 70_000)]) == {"queued": 1}
+
+
+def test_a_claim_skips_an_award_another_transaction_holds_instead_of_waiting(pg, pg_url, host, fake):
+    """SKIP LOCKED: while a transaction holds one award's row, a claim takes the others at once.
+    Whether the claim waits is read from pg_locks (a lock request on the holder's transaction), not
+    from a clock."""
+    connections.add(pg, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
+    catalog.import_badges(pg, host, "c1")
+    badge_id = catalog.list_badges(pg)[0].id
+    ids = []
+    for i in range(3):
+        learners.add(pg, f"l{i}@example.org", "L", f"{i}")
+        ids.append(awards.grant(pg, badge_id, f"l{i}@example.org")[0].id)
+    engine = create_engine(pg_url)
+    holder, watcher = engine.connect(), engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    claimed: list[int] = []
+    waited = False
+    try:
+        with holder.begin():
+            holder.execute(text("SELECT id FROM awards WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+            xid = holder.execute(text("SELECT pg_current_xact_id()::text")).scalar_one()
+            claim = threading.Thread(
+                target=lambda: claimed.extend(c.award_id for c in AwardSender(pg, host).claim(10))
+            )
+            claim.start()
+            for _ in range(2000):  # a bound on a hung claim; each round asks whether it waits
+                claim.join(0.05)
+                waited = bool(
+                    watcher.execute(
+                        text(
+                            "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                            "AND locktype = 'transactionid' AND transactionid::text = :xid"
+                        ),
+                        {"xid": xid},
+                    ).scalar_one()
+                )
+                if waited or not claim.is_alive():
+                    break
+        claim.join()
+    finally:
+        holder.close()
+        watcher.close()
+        engine.dispose()
+    assert not waited, "the claim waited for the held row instead of skipping it"
+    assert sorted(claimed) == ids[1:]

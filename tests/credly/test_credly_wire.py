@@ -6,17 +6,17 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-import httpx
+import httpcore
 import pytest
 
 from badgebridge import __version__
+from badgebridge.core.errors import ProviderUnavailable
 from badgebridge.core.model import ConnectionInfo, IssuedBadge, ProviderBadge
 from badgebridge.plugins.credly import client as credly_client
 from badgebridge.plugins.credly import provider
 from badgebridge.plugins.credly.client import base_url_for
 from tests.credly.fake_credly import (
     BADGE_ID,
-    CREDENTIAL,
     ORG_ID,
     ORG_URL,
     TEMPLATE_ID,
@@ -70,25 +70,43 @@ def test_every_request_carries_basic_auth_json_accept_user_agent_and_timeouts(cr
     credly.json(200, envelope(ORGANIZATION))
     provider.connect(connection=conn)
     [request] = credly.requests
-    assert request.headers["Authorization"] == "Basic " + CREDENTIAL
-    assert base64.b64decode(CREDENTIAL).decode() == f"{TOKEN}:"
+    scheme, credential = request.headers["Authorization"].split(" ")
+    assert (scheme, base64.b64decode(credential).decode()) == ("Basic", f"{TOKEN}:"), "the token, no password"
     assert request.headers["Accept"] == "application/json"
     assert request.headers["User-Agent"].startswith(f"badgebridge/{__version__}")
     assert request.extensions["timeout"] == {"connect": 5, "read": 20, "write": 10, "pool": 5}
 
 
-def test_the_network_transport_retries_connections_twice(monkeypatch, conn):
-    made = []
+@pytest.mark.parametrize(("refusals", "works"), [(2, True), (3, False)])
+def test_a_refused_connection_is_tried_twice_more_on_the_network(monkeypatch, credly_mock, refusals, works):
+    """Over a real socket to the mock, the first ``refusals`` TCP connects fail: two retries get
+    through two refusals; a third refusal is the end (nothing was sent, so retrying was safe)."""
+    connect_tcp, attempts = httpcore.SyncBackend.connect_tcp, []
 
-    def transport(**options):
-        made.append(options)
-        return httpx.MockTransport(lambda request: httpx.Response(200, json=envelope(ORGANIZATION)))
+    def refuse_at_first(backend, *args, **kwargs):
+        attempts.append(kwargs.get("port"))
+        if len(attempts) <= refusals:
+            raise httpcore.ConnectError("connection refused (injected)")
+        return connect_tcp(backend, *args, **kwargs)
 
-    monkeypatch.setattr(httpx, "HTTPTransport", transport)
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", refuse_at_first)
+    monkeypatch.setattr(httpcore.SyncBackend, "sleep", lambda backend, seconds: None)
     credly_client.set_transport(None)
-    provider.connect(connection=make_conn("network-transport"))
-    credly_client.close_all()
-    assert made == [{"retries": 2}]
+    conn = make_conn(
+        f"network-{refusals}",
+        host=credly_mock.url,
+        token=credly_mock.token,
+        org_id=credly_mock.organization_id,
+    )
+    try:
+        if works:
+            assert provider.connect(connection=conn).account_id == credly_mock.organization_id
+        else:
+            with pytest.raises(ProviderUnavailable, match="cannot reach"):
+                provider.connect(connection=conn)
+    finally:
+        credly_client.close_all()
+    assert len(attempts) == 3, "one connect and two retries"
 
 
 def test_issue_posts_exactly_the_documented_fields(credly, conn):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -10,7 +11,17 @@ from pathlib import Path
 
 import pytest
 
-BADGEBRIDGE = str(Path(sys.executable).with_name("badgebridge"))
+
+def installed_command() -> str:
+    """The ``badgebridge`` beside this Python (the environment under test, editable or a wheel),
+    else the one on PATH."""
+    found = shutil.which("badgebridge", path=str(Path(sys.executable).parent)) or shutil.which("badgebridge")
+    if found is None:
+        raise RuntimeError("no badgebridge command is installed beside this Python or on PATH")
+    return found
+
+
+BADGEBRIDGE = installed_command()
 
 
 @dataclass

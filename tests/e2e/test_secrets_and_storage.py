@@ -9,7 +9,6 @@ import select
 import stat
 import subprocess
 import termios
-import time
 
 import pytest
 
@@ -18,16 +17,21 @@ from tests.e2e.conftest import BADGEBRIDGE
 pytestmark = pytest.mark.e2e
 
 
-def _read_until(fd: int, wanted: bytes, seconds: float = 30) -> bytes:
+def _read_until(fd: int, wanted: bytes, proc: subprocess.Popen, polls: int = 600) -> bytes:
+    """What the terminal shows until ``wanted`` appears, the process ends, or ``polls`` quiet polls
+    (a bound on a hung process, not a speed requirement)."""
     seen = b""
-    deadline = time.time() + seconds
-    while wanted not in seen and time.time() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:  # the other side closed
+    while wanted not in seen and polls:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
                 break
+            polls -= 1
+            continue
+        try:
+            seen += os.read(fd, 4096)
+        except OSError:  # the other side closed
+            break
     return seen
 
 
@@ -62,10 +66,10 @@ def test_token_from_a_hidden_prompt_is_not_echoed(cli, credly_mock):
     )
     os.close(slave)
     try:
-        prompt = _read_until(master, b"Authorization token")
+        prompt = _read_until(master, b"Authorization token", proc)
         assert b"Authorization token" in prompt
         os.write(master, credly_mock.token.encode() + b"\n")
-        rest = _read_until(master, b"saved.")
+        rest = _read_until(master, b"saved.", proc)
         assert proc.wait(30) == 0, rest
     finally:
         os.close(master)

@@ -116,3 +116,32 @@ def test_plugins_that_fail_to_load_are_listed_with_their_error_and_the_others_wo
     add = ["connections", "add", "shop", "--provider", "acme", "--store", str(acme), "--api-key-env", "K"]
     cli.ok(*add, env={"K": KEY})
     assert "2 active badge(s)" in cli.ok("badges", "import", "shop").stdout
+
+
+def test_an_unexpected_plugin_exception_is_recorded_as_an_internal_error_and_shows_its_traceback(cli, acme):
+    """A bug in a plugin (here: the example, its store holding a number where its badges go) is no
+    provider failure: the award is failed with what was raised, and the command shows the traceback."""
+    cli.ok(
+        "connections",
+        "add",
+        "acme",
+        "--provider",
+        "acme",
+        "--store",
+        str(acme),
+        "--api-key-env",
+        "K",
+        env={"K": KEY},
+    )
+    cli.ok("badges", "import", "acme")
+    store = json.loads(acme.read_text())
+    acme.write_text(json.dumps(store | {"badges": 7}))  # issuing now raises TypeError: a bug
+    rocket = next(b for b in cli.json("badges", "list") if b["name"] == "Rocket Scientist")
+    cli.ok("learners", "add", "wile@example.org", "--first-name", "Wile", "--last-name", "Coyote")
+    result = cli("awards", "grant", "--badge", rocket["id"], "--learner", "wile@example.org")
+    assert result.returncode != 0
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "TypeError" in result.stderr
+    (award,) = cli.json("awards", "list")
+    assert award["state"] == "failed"
+    assert award["error"].startswith("internal error: TypeError")
