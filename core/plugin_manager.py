@@ -9,7 +9,7 @@ name and left out; the others keep working.
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,9 @@ from badgebridge.core.model import (
     IssueRequest,
     ProviderBadge,
     ProviderDeclaration,
+    ProviderEvent,
+    PushedLearner,
+    Recipient,
 )
 
 
@@ -60,6 +63,10 @@ class Provider:
                 "find_badge",
                 "fetch_badge",
                 "revoke_badge",
+                "fetch_event",
+                "subscribe_events",
+                "rotate_token",
+                "push_learners",
             )
         }
 
@@ -90,6 +97,20 @@ class Provider:
         return self._hooks["revoke_badge"](
             connection=connection, provider_badge_id=provider_badge_id, reason=reason
         )
+
+    def fetch_event(self, connection: Connection, event_id: str) -> ProviderEvent:
+        return self._hooks["fetch_event"](connection=connection, event_id=event_id)
+
+    def subscribe_events(self, connection: Connection, url: str) -> str:
+        return self._hooks["subscribe_events"](connection=connection, url=url)
+
+    def rotate_token(self, connection: Connection) -> Mapping[str, str]:
+        return self._hooks["rotate_token"](connection=connection)
+
+    def push_learners(
+        self, connection: Connection, recipients: Sequence[Recipient]
+    ) -> Iterable[PushedLearner]:
+        return self._hooks["push_learners"](connection=connection, recipients=recipients)
 
 
 @dataclass
