@@ -16,6 +16,7 @@ from badgebridge.commands import (
     badges,
     connections,
     demo,
+    events,
     learners,
     learning_objects,
     migrate,
@@ -82,6 +83,7 @@ for command in (
     learning_objects.assign,
     learning_objects.complete,
     worker.worker,
+    events.events,
 ):
     cli.add_command(command)
 
