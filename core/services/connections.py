@@ -185,7 +185,7 @@ def expiring_secrets(
                 continue
             age = now - record.secrets_set_at
             if age >= timedelta(days=lifetime) - WARN_BEFORE_EXPIRY:
-                left = (record.secrets_set_at + timedelta(days=lifetime) - now).days
+                left = lifetime - age.days
                 when = f"expires in {left} day(s)" if left >= 0 else "has expired"
                 warnings.append(
                     f"connection {record.name!r}: its {key} was set {age.days} days ago and {when} "
