@@ -20,13 +20,20 @@ from badgebridge.commands.base import State, pass_state, print_file_reports, sen
     type=click.Path(file_okay=False),
     help="Where <file>.errors.csv go (default: next to each file).",
 )
+@click.option(
+    "--no-send",
+    is_flag=True,
+    help="Queue the awards the completions earn without sending them; `badgebridge worker` sends them.",
+)
 @pass_state
-def migrate(state: State, path: str, dry_run: bool, connection: str | None, errors_dir: str | None) -> None:
+def migrate(
+    state: State, path: str, dry_run: bool, connection: str | None, errors_dir: str | None, no_send: bool
+) -> None:
     """Migrate ALM migration CSVs (a folder, or one file): badge.csv, skill.csv, course.csv, ...
 
     Good rows are imported, each bad row goes to <file>.errors.csv with its row, column and what
     is wrong; a rerun imports nothing twice. Completions issue their badges before the command
-    returns.
+    returns, unless --no-send leaves them queued for the worker (for volume imports).
     """
     from badgebridge.core.migration import run_migration
 
@@ -34,7 +41,9 @@ def migrate(state: State, path: str, dry_run: bool, connection: str | None, erro
         state.db, state.host, path, dry_run=dry_run, connection=connection, errors_dir=errors_dir
     )
     problems = [print_file_reports(report.files, dry_run)]
-    if report.award_ids:
+    if report.award_ids and no_send:
+        click.echo(f"{len(report.award_ids)} new award(s) queued; `badgebridge worker` sends them.")
+    elif report.award_ids:
         try:
             send_new(state, report.award_ids, "the migrated completions")
         except click.ClickException as exc:

@@ -212,3 +212,16 @@ def test_learners_import_from_alm_style_csv(cli, tmp_path):
         ("ada@example.org", "Ada King", "Lovelace")
     ]
     assert "row 3, column email" in (tmp_path / "learners.errors.csv").read_text()
+
+
+def test_no_send_queues_the_completions_awards_for_the_worker(cli, credly_mock, credly, tmp_path):
+    folder = complete_folder(tmp_path / "alm")
+    write_csv(folder, "badge.csv", BADGE_HEADER, badge_rows(credly))
+    result = cli.ok("migrate", str(folder), "--no-send")
+    assert "3 new award(s) queued" in result.stdout
+    assert held(credly_mock) == [], "nothing reaches the provider before the worker runs"
+    assert sorted(a["state"] for a in cli.json("awards", "list")) == ["queued"] * 3
+
+    cli.ok("worker", "--once")
+    assert len(held(credly_mock)) == 3
+    assert {a["state"] for a in cli.json("awards", "list")} == {"issued"}
