@@ -169,7 +169,9 @@ def subscribe(db: Database, host: PluginHost, connection_name: str, url: str) ->
 # -- listing ------------------------------------------------------------------------------------
 
 
-def list_events(db: Database, connection: str | None = None, state: str | None = None) -> list[EventRecord]:
+def list_events(
+    db: Database, connection: str | None = None, state: str | None = None, ids: list[int] | None = None
+) -> list[EventRecord]:
     query = (
         select(provider_events, connections.c.name.label("connection"))
         .join(connections, provider_events.c.connection_id == connections.c.id)
@@ -179,6 +181,8 @@ def list_events(db: Database, connection: str | None = None, state: str | None =
         query = query.where(connections.c.name == connection)
     if state:
         query = query.where(provider_events.c.state == EventState(state))
+    if ids is not None:
+        query = query.where(provider_events.c.id.in_(ids))
     with db.begin() as conn:
         return [
             EventRecord(
@@ -217,7 +221,7 @@ class EventProcessor:
                 break
             self._process(claim)
             done.append(claim.row_id)
-        by_id = {record.id: record for record in list_events(self.db)}
+        by_id = {record.id: record for record in list_events(self.db, ids=done)} if done else {}
         return [by_id[row_id] for row_id in done]
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float = 1.0) -> None:
