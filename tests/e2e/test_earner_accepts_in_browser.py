@@ -17,7 +17,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 def test_accepting_on_the_earner_page_turns_the_award_accepted(
     cli, credly_mock, event_receiver, issued_award
 ):
-    org, award = issued_award
+    _, award = issued_award
     cli.ok("events", "subscribe", "credly-main", "--url", f"{event_receiver}/events/credly-main")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
