@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+from datetime import timedelta
 
 import click
 
@@ -30,8 +31,13 @@ def events() -> None:
 @click.option(
     "--poll", "poll_seconds", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds."
 )
+@click.option(
+    "--no-process",
+    is_flag=True,
+    help="Only store deliveries; badgebridge events process (anywhere) handles them.",
+)
 @pass_state
-def events_serve(state: State, host: str, port: int, poll_seconds: float) -> None:
+def events_serve(state: State, host: str, port: int, poll_seconds: float, no_process: bool) -> None:
     """Receive provider webhooks at POST /events/<connection name> until stopped.
 
     Each delivery is stored and answered 200 at once; a thread of this process then reads the
@@ -44,7 +50,7 @@ def events_serve(state: State, host: str, port: int, poll_seconds: float) -> Non
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    app = create_app(state.db, host=state.host, poll_seconds=poll_seconds)
+    app = create_app(state.db, host=state.host, process=not no_process, poll_seconds=poll_seconds)
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:
@@ -68,10 +74,20 @@ def events_serve(state: State, host: str, port: int, poll_seconds: float) -> Non
 @click.option(
     "--poll", "poll_seconds", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds."
 )
+@click.option(
+    "--lease",
+    "lease_seconds",
+    default=event_service.LEASE.total_seconds(),
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a processor holds a delivery before another may take it over.",
+)
 @pass_state
-def events_process(state: State, once: bool, poll_seconds: float) -> None:
+def events_process(state: State, once: bool, poll_seconds: float, lease_seconds: float) -> None:
     """Process stored deliveries (for receivers started with process=False, or retries)."""
-    processor = event_service.EventProcessor(state.db, state.host, policy=state.policy)
+    processor = event_service.EventProcessor(
+        state.db, state.host, policy=state.policy, lease=timedelta(seconds=lease_seconds)
+    )
     if once:
         done = processor.process_due()
         for record in done:

@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 """A webhook body larger than this is refused (Credly's carry four short fields)."""
 LEASE = timedelta(minutes=1)
+"""How long a processor holds a claimed delivery; after that another may take it over."""
 BADGE_STATES = ("pending", "accepted", "rejected", "revoked")
 """The provider states a ``badge.state.changed`` event can set."""
 DELETED = "deleted"
@@ -206,10 +207,13 @@ def list_events(
 class EventProcessor:
     """Claims due deliveries and handles them; any number may run against one database."""
 
-    def __init__(self, db: Database, host: PluginHost, *, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, db: Database, host: PluginHost, *, policy: RetryPolicy | None = None, lease: timedelta = LEASE
+    ) -> None:
         self.db = db
         self.host = host
         self.policy = policy or RetryPolicy()
+        self.lease = lease
         self._rng = random.Random()
 
     def process_due(self, limit: int = 100) -> list[EventRecord]:
@@ -253,7 +257,7 @@ class EventProcessor:
         values = {
             "state": EventState.PROCESSING,
             "claim_token": token,
-            "lease_expires_at": now + LEASE,
+            "lease_expires_at": now + self.lease,
             "attempts": provider_events.c.attempts + 1,
             "updated_at": now,
         }
