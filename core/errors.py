@@ -79,7 +79,16 @@ class ConfigurationError(BadgeBridgeError):
 
 
 class PluginError(BadgeBridgeError):
-    """A plugin that cannot be used: it failed to import or breaks the hook contract."""
+    """A plugin that cannot be used: it failed to import or breaks the hook contract.
+
+    :param plugin: the plugin's name (its entry point's, or its module's), when known.
+    :param version: the version of the distribution that ships it, when known.
+    """
+
+    def __init__(self, message: str, *, plugin: str | None = None, version: str | None = None) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.version = version
 
 
 class NotFound(BadgeBridgeError):

@@ -112,6 +112,8 @@ def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | N
     Called after ``AlreadyIssued``, and before re-sending an award whose earlier attempt may have
     reached the provider. Match on the badge and the recipient; ignore revoked or rejected badges.
 
+    :param connection: the connection the badge came through.
+    :param request: the request ``issue_badge`` was given (the same badge and recipient).
     :return: the badge, or ``None`` if the provider holds none.
     """
 
@@ -122,6 +124,9 @@ def fetch_badge(connection: Connection, provider_badge_id: str) -> IssuedBadge:
 
     Called to show the learner's badges with their current state on the provider.
 
+    :param connection: the connection the badge came through.
+    :param provider_badge_id: the id ``issue_badge`` returned.
+    :return: the badge with its current state.
     :raises ProviderRefused: the provider does not know the badge.
     """
 
@@ -132,8 +137,11 @@ def revoke_badge(connection: Connection, provider_badge_id: str, reason: str) ->
 
     Called by ``awards revoke``.
 
+    :param connection: the connection the badge came through.
+    :param provider_badge_id: the id ``issue_badge`` returned.
     :param reason: why, in the admin's words; providers that require a reason get this one.
     :return: the badge after revocation.
+    :raises ProviderRefused: the provider does not know the badge.
     """
 
 

@@ -73,6 +73,10 @@ class Connection:
     """A named, validated set of settings for one provider account, as hooks receive it.
 
     Secret settings arrive as ``badgebridge.Secret``; call ``.reveal()`` only to put them on the wire.
+
+    :param name: the connection's name, unique in the host (``credly-main``).
+    :param provider: the provider's name, as its declaration gives it.
+    :param settings: the settings, validated, defaulted and normalised against the declared schema.
     """
 
     name: str
@@ -82,7 +86,11 @@ class Connection:
 
 @dataclass(frozen=True)
 class ConnectionInfo:
-    """What ``connect`` learned: the account the settings reach."""
+    """What ``connect`` learned: the account the settings reach.
+
+    :param account_name: the account's name as the provider shows it (shown to the admin).
+    :param account_id: the provider's id of the account, if it has one.
+    """
 
     account_name: str
     account_id: str | None = None
@@ -90,7 +98,14 @@ class ConnectionInfo:
 
 @dataclass(frozen=True)
 class ProviderBadge:
-    """One badge (template) in a provider's catalog."""
+    """One badge (template) in a provider's catalog.
+
+    :param external_id: the provider's id of the badge, the ``externalBadgeId`` value.
+    :param name: the badge's name.
+    :param description: what the badge is for, if the provider says.
+    :param image_url: the badge's image, if the provider has one.
+    :param state: ``active`` for a badge that can be issued (``import_badges`` yields only those).
+    """
 
     external_id: str
     name: str
@@ -101,7 +116,13 @@ class ProviderBadge:
 
 @dataclass(frozen=True)
 class Recipient:
-    """The learner a badge goes to. ``learner_id`` is our stable id, for reconciliation."""
+    """The learner a badge goes to.
+
+    :param email: the learner's identity on the provider, stripped and lower-cased.
+    :param first_name: the learner's first name.
+    :param last_name: the learner's last name.
+    :param learner_id: the host's stable id of the learner, for finding the badge again.
+    """
 
     email: str
     first_name: str
@@ -115,7 +136,9 @@ class IssueRequest:
 
     :param award_id: the host's award id, stable across retries (an idempotency key).
     :param external_badge_id: the provider's badge (template) id.
+    :param recipient: the learner the badge goes to.
     :param issued_at: when the learner earned it, timezone-aware UTC.
+    :param evidence: what the learner did to earn it, as the provider's evidence objects (may be empty).
     """
 
     award_id: str
@@ -129,6 +152,7 @@ class IssueRequest:
 class IssuedBadge:
     """A badge as the provider holds it.
 
+    :param provider_badge_id: the provider's id of the issued badge.
     :param state: the provider's own state word (Credly: pending, accepted, rejected, revoked).
     :param url: the public URL the learner shares, if the provider has one.
     """

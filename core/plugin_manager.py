@@ -4,13 +4,24 @@ Plugins are published under the ``badgebridge`` entry-point group; the built-in 
 registered there too, so it takes the path every plugin takes. Loading is lazy and happens once
 (``get_host()``). A plugin that fails to import, or breaks the hook contract, is reported with its
 name and left out; the others keep working.
+
+Two environment variables change what loads, on pytest's model (``-p`` and
+``PYTEST_DISABLE_PLUGIN_AUTOLOAD``): ``BADGEBRIDGE_PLUGINS`` names extra plugins, comma-separated,
+each a path to a module file (``path/to/acme_badges.py``, named after its file) or an importable
+module name; ``BADGEBRIDGE_DISABLE_PLUGIN_AUTOLOAD=1`` skips the entry points, the built-in Credly
+plugin included.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import importlib.util
+import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -31,18 +42,29 @@ from badgebridge.core.model import (
     Recipient,
 )
 
+PLUGINS_ENV = "BADGEBRIDGE_PLUGINS"
+DISABLE_AUTOLOAD_ENV = "BADGEBRIDGE_DISABLE_PLUGIN_AUTOLOAD"
+FALSE_WORDS = ("", "0", "false", "no", "off")
+
 
 @dataclass
 class PluginInfo:
-    """A loaded plugin, as ``badgebridge plugins`` shows it."""
+    """A plugin as ``badgebridge plugins`` shows it: loaded (``error`` None) or left out, and why."""
 
     name: str
     version: str | None
     hooks: list[str]
     providers: list[str]
+    error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "hooks": self.hooks, "providers": self.providers}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "hooks": self.hooks,
+            "providers": self.providers,
+            "error": self.error,
+        }
 
 
 class Provider:
@@ -122,6 +144,16 @@ class PluginHost:
     _versions: dict[str, str | None] = field(default_factory=dict)
     _providers: dict[str, Provider] | None = None
 
+    def load_from_environment(self, environ: Mapping[str, str] = os.environ) -> None:
+        """What the command line loads: the entry points (unless ``BADGEBRIDGE_DISABLE_PLUGIN_AUTOLOAD``
+        is set), then every plugin ``BADGEBRIDGE_PLUGINS`` names; then every declaration is checked."""
+        if environ.get(DISABLE_AUTOLOAD_ENV, "").strip().lower() in FALSE_WORDS:
+            self.load_entrypoints()
+        for item in environ.get(PLUGINS_ENV, "").split(","):
+            if item.strip():
+                self.load_plugin(item.strip())
+        self.providers  # noqa: B018 -- validates the declarations now, so that errors are complete
+
     def load_entrypoints(self) -> None:
         """Register every plugin published under the entry-point group."""
         for ep in importlib.metadata.entry_points(group=NAME):
@@ -129,20 +161,31 @@ class PluginHost:
             try:
                 plugin = ep.load()
             except Exception as exc:  # any import failure is the plugin's, reported by name
-                self.errors.append(PluginError(f"plugin {ep.name!r} failed to load: {_describe(exc)}"))
+                self._fail(ep.name, f"plugin {ep.name!r} failed to load: {_describe(exc)}", version)
                 continue
             self.register(plugin, ep.name, version)
+
+    def load_plugin(self, spec: str) -> bool:
+        """Register the plugin module at a file path (``.py``) or with an importable module name."""
+        is_path = spec.endswith(".py") or "/" in spec or os.sep in spec
+        name = Path(spec).stem if is_path else spec
+        try:
+            module = _import_file(Path(spec).expanduser(), name) if is_path else importlib.import_module(spec)
+        except Exception as exc:  # any import failure is the plugin's, reported by name
+            self._fail(name, f"plugin {name!r} failed to load from {spec}: {_describe(exc)}")
+            return False
+        return self.register(module, name)
 
     def register(self, plugin: object, name: str, version: str | None = None) -> bool:
         """Register and validate one plugin; on failure, record why and leave it out."""
         if self.pm.has_plugin(name):
-            self.errors.append(PluginError(f"plugin {name!r} is registered twice; the second was left out"))
+            self._fail(name, f"plugin {name!r} is registered twice; the second was left out", version)
             return False
         try:
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            self._drop(plugin, name, f"breaks the hook contract: {exc}")
+            self._drop(plugin, name, f"plugin {name!r} breaks the hook contract: {exc}", version)
             return False
         self._versions[name] = version
         self._providers = None
@@ -166,7 +209,8 @@ class PluginHost:
                     self._drop(impl.plugin, name, str(exc))
                     continue
                 except Exception as exc:  # a declaration that raises is the plugin's fault
-                    self._drop(impl.plugin, name, f"failed to declare its provider: {_describe(exc)}")
+                    why = f"plugin {name!r} failed to declare its provider: {_describe(exc)}"
+                    self._drop(impl.plugin, name, why)
                     continue
                 self._providers[declaration.name] = Provider(self.pm, impl.plugin, declaration)
         return self._providers
@@ -180,6 +224,7 @@ class PluginHost:
         return found
 
     def plugins(self) -> list[PluginInfo]:
+        """The loaded plugins, then those left out (with ``error`` set), each by name."""
         providers_by_plugin: dict[str, list[str]] = {}
         for provider in self.providers.values():
             providers_by_plugin.setdefault(self.pm.get_name(provider._plugin), []).append(provider.name)
@@ -188,7 +233,8 @@ class PluginHost:
             name = self.pm.get_name(plugin)
             hooks = sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
             infos.append(PluginInfo(name, self._versions.get(name), hooks, providers_by_plugin.get(name, [])))
-        return sorted(infos, key=lambda info: info.name)
+        failed = [PluginInfo(e.plugin or "?", e.version, [], [], str(e)) for e in self.errors]
+        return sorted(infos, key=lambda info: info.name) + sorted(failed, key=lambda info: info.name)
 
     def _validate(self, plugin: object, name: str, declaration: Any) -> ProviderDeclaration:
         if not isinstance(declaration, ProviderDeclaration):
@@ -207,17 +253,42 @@ class PluginHost:
             raise PluginError(f"plugin {name!r}: provider {declaration.name!r} is declared by another plugin")
         return declaration
 
-    def _drop(self, plugin: object, name: str, why: str) -> None:
+    def _drop(self, plugin: object, name: str, message: str, version: str | None = None) -> None:
         if self.pm.is_registered(plugin):
             self.pm.unregister(plugin)
-        self._versions.pop(name, None)
-        self.errors.append(PluginError(why if why.startswith("plugin ") else f"plugin {name!r} {why}"))
+        self._fail(name, message, self._versions.pop(name, version))
+
+    def _fail(self, name: str, message: str, version: str | None = None) -> None:
+        self.errors.append(PluginError(message, plugin=name, version=version))
 
 
 def _new_plugin_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager(NAME)
     pm.add_hookspecs(hookspecs)
     return pm
+
+
+def _import_file(path: Path, name: str) -> object:
+    """The module in the file at ``path``, imported as ``name`` (and kept in ``sys.modules``)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file {str(path)!r}")
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        if Path(getattr(loaded, "__file__", "") or "").resolve() == path.resolve():
+            return loaded
+        where = getattr(loaded, "__file__", None) or "built in"
+        raise ImportError(f"a module named {name!r} is imported already ({where}); rename the file")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{str(path)!r} is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def _describe(exc: BaseException) -> str:
@@ -228,9 +299,9 @@ _host: PluginHost | None = None
 
 
 def get_host() -> PluginHost:
-    """The process's plugin host, loaded from entry points on first use."""
+    """The process's plugin host, loaded on first use (``PluginHost.load_from_environment``)."""
     global _host
     if _host is None:
         _host = PluginHost()
-        _host.load_entrypoints()
+        _host.load_from_environment()
     return _host

@@ -14,6 +14,7 @@ The default seed holds one organization, `DEFAULT_ORGANIZATION_ID`, whose token 
 """
 
 from .app import create_app
+from .clock import ManualClock, SystemClock
 from .seed import (
     DEFAULT_ORGANIZATION_ID,
     DEFAULT_ORGANIZATION_NAME,
@@ -29,7 +30,9 @@ __all__ = [
     "DEFAULT_ORGANIZATION_NAME",
     "DEFAULT_SEED",
     "DEFAULT_TOKEN",
+    "ManualClock",
     "MockServer",
+    "SystemClock",
     "create_app",
     "load_seed_file",
     "validate_seed",

@@ -1,7 +1,9 @@
 """One exception class per error the mock answers with, rendered in Credly's error envelope.
 
-Every error body is `{"data": {"message": ...}}`, with a `metadata` object when there is something more
-to say (credly-api.md §6). Raise them anywhere below the routes; `app.py` renders them.
+Every `/v1` error body is `{"data": {"message": ...}}`, with a `metadata` object when there is
+something more to say (the shape every Credly client that parses errors reads). The OAuth token
+endpoint answers in OAuth 2.0's own shape instead (`OAuthError`). Raise them anywhere below the
+routes; `app.py` renders them.
 """
 
 from __future__ import annotations
@@ -41,7 +43,15 @@ class BadControlRequest(CredlyError):
     status = 400
 
 
+class MalformedBody(CredlyError):
+    """A `/v1` body that is not JSON (or not a JSON object) and not a form."""
+
+    status = 400
+
+
 class InvalidToken(CredlyError):
+    """A missing, unknown, expired or rotated token (Basic or Bearer)."""
+
     status = 401
     message = "You specified an invalid authorization token."
 
@@ -49,6 +59,32 @@ class InvalidToken(CredlyError):
 class Forbidden(CredlyError):
     status = 403
     message = "You are not authorized to access this organization."
+
+
+class MissingPermission(CredlyError):
+    """An authorization token without the read, write or delete flag the operation needs."""
+
+    status = 403
+
+    def __init__(self, permission: str) -> None:
+        super().__init__(f"This authorization token is not {permission}-enabled.")
+
+
+class CannotRotate(CredlyError):
+    status = 403
+    message = "Only an authorization token can be rotated; this request carries an OAuth access token."
+
+
+class InsufficientScope(CredlyError):
+    """A Bearer token whose scopes do not cover the operation."""
+
+    status = 403
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(
+            f"The access token does not have the {scope} scope.",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+        )
 
 
 class OrganizationNotFound(CredlyError):
@@ -79,6 +115,27 @@ class EventNotFound(CredlyError):
         super().__init__(f"Event {event_id} not found.")
 
 
+class EmployeeNotFound(CredlyError):
+    status = 404
+
+    def __init__(self, employee_id: str) -> None:
+        super().__init__(f"Employee {employee_id} not found.")
+
+
+class OAuthApplicationNotFound(CredlyError):
+    status = 404
+
+    def __init__(self, application_id: str) -> None:
+        super().__init__(f"OAuth application {application_id} not found.")
+
+
+class IssuerNotFound(CredlyError):
+    status = 404
+
+    def __init__(self, issuer_id: str) -> None:
+        super().__init__(f"Issuer {issuer_id} not found.")
+
+
 class RouteNotFound(CredlyError):
     status = 404
 
@@ -89,8 +146,8 @@ class RouteNotFound(CredlyError):
 class MethodNotAllowed(CredlyError):
     status = 405
 
-    def __init__(self, method: str, path: str) -> None:
-        super().__init__(f"{method} is not allowed on {path}.")
+    def __init__(self, method: str, path: str, allowed: list[str]) -> None:
+        super().__init__(f"{method} is not allowed on {path}.", headers={"Allow": ", ".join(allowed)})
 
 
 class Conflict(CredlyError):
@@ -140,6 +197,36 @@ class DuplicateBadge(CredlyError):
     message = "Validation failed: User already has this badge."
 
 
+class AlreadyReplaced(CredlyError):
+    """Replacing a badge that was replaced already; `metadata.current_badge_id` names the newest."""
+
+    status = 422
+    message = "Validation failed: This badge cannot be replaced because it has already been replaced."
+
+    def __init__(self, current_badge_id: str) -> None:
+        super().__init__(metadata={"current_badge_id": current_badge_id})
+
+
+class DuplicateEmployee(CredlyError):
+    """An employee whose email the workforce holds already; `metadata.employee_id` names it."""
+
+    status = 422
+    message = "Validation failed: Email has already been taken."
+
+    def __init__(self, employee_id: str) -> None:
+        super().__init__(metadata={"employee_id": employee_id})
+
+
+class WebhookUrlRefused(CredlyError):
+    status = 422
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"Validation failed: webhook_url {url} is not an http(s) URL on a loopback address "
+            "(the mock delivers webhooks to 127.0.0.1, ::1 or localhost only)."
+        )
+
+
 class InvalidStateTransition(CredlyError):
     """Revoking a revoked badge, or accepting/rejecting a badge that is not pending."""
 
@@ -160,6 +247,17 @@ class RateLimited(CredlyError):
         )
 
 
+class ScriptedAnswer(CredlyError):
+    """An answer scripted with `POST /_mock/script`."""
+
+    def __init__(self, status: int, operation: str, retry_after: int | None) -> None:
+        self.status = status  # type: ignore[misc]
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        super().__init__(
+            f"Scripted answer {status} for {operation} (set by the mock's control API).", headers=headers
+        )
+
+
 class InjectedFault(CredlyError):
     """A failure injected by the fault settings (`PUT /_mock/faults`)."""
 
@@ -170,3 +268,37 @@ class InjectedFault(CredlyError):
 class InternalError(CredlyError):
     status = 500
     message = "Internal server error."
+
+
+class OAuthError(CredlyError):
+    """An error of the token endpoint, in OAuth 2.0's shape (RFC 6749 §5.2), not Credly's envelope."""
+
+    error: ClassVar[str] = "invalid_request"
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error, "error_description": self.text}
+
+
+class InvalidOAuthRequest(OAuthError):
+    status = 400
+    error = "invalid_request"
+
+
+class UnsupportedGrantType(OAuthError):
+    status = 400
+    error = "unsupported_grant_type"
+    message = "Only grant_type=client_credentials is supported."
+
+
+class InvalidScope(OAuthError):
+    status = 400
+    error = "invalid_scope"
+
+
+class InvalidClient(OAuthError):
+    status = 401
+    error = "invalid_client"
+    message = "Client authentication failed: unknown client, or a wrong secret."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"WWW-Authenticate": 'Basic realm="oauth"'})

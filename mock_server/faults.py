@@ -8,10 +8,9 @@ from __future__ import annotations
 import math
 import random
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
+from .clock import Clock, SystemClock
 from .exceptions import InjectedFault, RateLimited
 
 
@@ -20,16 +19,12 @@ class Faults:
 
     The rate limit is a token bucket holding up to `max(1, rate)` requests and refilling at `rate` per
     second, so a fractional rate (0.5: one request every two seconds) works. The 503 dice are a
-    `random.Random(seed)`: with a seed, the same sequence of requests meets the same failures.
+    `random.Random(seed)`: with a seed, the same sequence of requests meets the same failures. The
+    bucket and the latency run on `clock` (a `ManualClock` in tests: no real waiting, no real time).
     """
 
-    def __init__(
-        self,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._clock = clock
-        self._sleep = sleep
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         self.reset()
 
@@ -44,7 +39,7 @@ class Faults:
             }
             self._random = random.Random()
             self._tokens = 0.0
-            self._refilled_at = self._clock()
+            self._refilled_at = self._clock.monotonic()
             self._injected_errors = 0
             self._rate_limited = 0
 
@@ -70,14 +65,14 @@ class Faults:
                 self._random = random.Random(changes["seed"])
             if "rate_limit_per_second" in changes:
                 self._tokens = self._capacity()
-                self._refilled_at = self._clock()
+                self._refilled_at = self._clock.monotonic()
             return dict(self._settings)
 
     def apply(self) -> None:
-        """Delay, then raise RateLimited or InjectedFault if the settings say so."""
+        """Delay (holding no lock), then raise RateLimited or InjectedFault if the settings say so."""
         delay = self.settings()["latency_ms"] / 1000
         if delay:
-            self._sleep(delay)
+            self._clock.sleep(delay)
         with self._lock:
             retry_after = self._take_token()
             if retry_after is not None:
@@ -95,7 +90,7 @@ class Faults:
         rate = self._settings["rate_limit_per_second"]
         if not rate:
             return None
-        moment = self._clock()
+        moment = self._clock.monotonic()
         self._tokens = min(self._capacity(), self._tokens + (moment - self._refilled_at) * rate)
         self._refilled_at = moment
         if self._tokens >= 1:

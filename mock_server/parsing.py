@@ -1,9 +1,10 @@
-"""Reading requests: the token in `Authorization`, JSON or form bodies, and their validation."""
+"""Reading requests: the credential in `Authorization`, JSON or form bodies, and their validation."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -11,39 +12,96 @@ from typing import Any
 from flask import request
 
 from . import schemas
-from .exceptions import BadControlRequest, InvalidField, MissingField
+from .exceptions import BadControlRequest, CredlyError, InvalidField, MalformedBody, MissingField
 from .timestamps import parse_timestamp
 
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no")
+_BOOLEANS = (
+    "suppress_badge_notification_email",
+    "suppress_revoke_notification_email",
+    "expires_at",
+    "public",
+    "allow_duplicate_badges",
+    "read_enabled",
+    "write_enabled",
+    "delete_enabled",
+)
+_OPTIONAL_ISSUE_FIELDS = (
+    "issued_to_first_name",
+    "issued_to_middle_name",
+    "issued_to_last_name",
+    "locale",
+    "suppress_badge_notification_email",
+    "country_name",
+    "state_or_province",
+    "evidence",
+    "notification_message",
+)
 
 
-def token_from_header(value: str | None) -> str | None:
-    """The token in an `Authorization` header, or None.
+def credential(value: str | None) -> tuple[str, str | None]:
+    """`(scheme, token)` from an `Authorization` header; scheme is `basic`, `bearer` or ``.
 
     `Basic <b64>`: the decoded credential up to the first `:` or `|` (`token:`, `token`, `token|x` all
     work). `Bearer <token>`: the token as it is.
     """
-    scheme, _, credential = (value or "").strip().partition(" ")
-    credential = credential.strip()
-    if scheme.lower() == "bearer":
-        return credential or None
+    scheme, _, encoded = (value or "").strip().partition(" ")
+    scheme, encoded = scheme.lower(), encoded.strip()
+    if scheme == "bearer":
+        return scheme, encoded or None
+    if scheme != "basic":
+        return "", None
+    decoded = _decode_basic(encoded)
+    return scheme, (re.split(r"[:|]", decoded, maxsplit=1)[0] or None) if decoded else None
+
+
+def token_from_header(value: str | None) -> str | None:
+    """The token an `Authorization` header carries, or None."""
+    return credential(value)[1]
+
+
+def basic_pair(value: str | None) -> tuple[str, str] | None:
+    """`(user, password)` of a Basic header (the OAuth client id and secret), or None."""
+    scheme, _, encoded = (value or "").strip().partition(" ")
     if scheme.lower() != "basic":
         return None
+    decoded = _decode_basic(encoded.strip())
+    if not decoded or ":" not in decoded:
+        return None
+    user, _, password = decoded.partition(":")
+    return user, password
+
+
+def _decode_basic(encoded: str) -> str | None:
     try:
-        decoded = base64.b64decode(credential + "=" * (-len(credential) % 4)).decode("utf-8")
+        return base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return re.split(r"[:|]", decoded, maxsplit=1)[0] or None
 
 
-def read_body() -> dict[str, Any]:
-    """A `/v1` body: a JSON object whatever the Content-Type, else form fields; {} otherwise."""
-    body = request.get_json(force=True, silent=True)
-    if isinstance(body, dict):
-        return body
-    return request.form.to_dict() if request.mimetype in _FORM_TYPES else {}
+def read_body(wrapper: str | None = None) -> dict[str, Any]:
+    """A `/v1` body: a JSON object whatever the Content-Type, else form fields; {} when empty.
+
+    Raises MalformedBody (400) for a body that is neither. `wrapper` unwraps Rails-style bodies
+    (`{"organization": {...}}`) when that is the only key.
+    """
+    raw = request.get_data(cache=True)
+    if request.mimetype in FORM_TYPES and not raw.lstrip().startswith(b"{"):
+        body: Any = request.form.to_dict()
+    elif not raw.strip():
+        return {}
+    else:
+        try:
+            body = json.loads(raw)
+        except ValueError as error:
+            raise MalformedBody(f"The request body is not valid JSON: {error}.") from None
+        if not isinstance(body, dict):
+            raise MalformedBody("The request body must be a JSON object.")
+    if wrapper is not None and set(body) == {wrapper} and isinstance(body[wrapper], dict):
+        return body[wrapper]
+    return body
 
 
 def read_control_body(schema: str) -> dict[str, Any]:
@@ -60,24 +118,25 @@ def read_control_body(schema: str) -> dict[str, Any]:
     return body
 
 
-def _cleaned(body: dict[str, Any], booleans: tuple[str, ...]) -> dict[str, Any]:
+def cleaned(body: dict[str, Any]) -> dict[str, Any]:
     """Drop null and blank values (they count as absent); read "true"/"false" strings as booleans."""
-    cleaned = {}
+    result = {}
     for key, value in body.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if isinstance(value, str):
             value = value.strip()
-            if key in booleans and value.lower() in _TRUE + _FALSE:
+            if key in _BOOLEANS and value.lower() in _TRUE + _FALSE:
                 value = value.lower() in _TRUE
-        cleaned[key] = value
-    return cleaned
+        result[key] = value
+    return result
 
 
-def _validated(schema: str, body: dict[str, Any]) -> None:
+def validated(schema: str, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` when it is valid against `schema`; MissingField or InvalidField (422) otherwise."""
     problem = schemas.find_problem(schema, body)
     if problem is None:
-        return
+        return body
     if problem.missing:
         raise MissingField(*problem.field.split(", "))
     raise InvalidField(problem.field, f"is invalid ({problem.detail})")
@@ -90,32 +149,25 @@ def _timestamp(field: str, value: str) -> datetime:
     return moment
 
 
-def issue_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of `CredlyBackend.issue_badge` from an issue request body.
+def issue_fields(
+    body: dict[str, Any], *, strict: bool = False, schema: str = "issue_badge"
+) -> dict[str, Any]:
+    """The issue fields `CredlyBackend.issue_badge` takes, from a request body.
 
-    Raises MissingField naming every absent required field, InvalidField for a malformed one.
+    Without `strict`, names may be left out (older clients send none). Raises MissingField naming
+    every absent required field, InvalidField for a malformed one.
     """
-    body = _cleaned(body, ("suppress_badge_notification_email", "expires_at"))
-    _validated("issue_badge", body)
-    fields: dict[str, Any] = {
-        "badge_template_id": str(body["badge_template_id"]),
-        "recipient_email": body["recipient_email"],
-        "issued_to_first_name": body["issued_to_first_name"],
-        "issued_to_last_name": body["issued_to_last_name"],
-        "issued_at": _timestamp("issued_at", body["issued_at"]),
-    }
-    for key in (
-        "issued_to_middle_name",
-        "locale",
-        "suppress_badge_notification_email",
-        "country_name",
-        "state_or_province",
-        "evidence",
-    ):
+    body = validated(schema, cleaned(body))
+    if strict:
+        missing = [name for name in ("issued_to_first_name", "issued_to_last_name") if name not in body]
+        if missing:
+            raise MissingField(*missing)
+    fields: dict[str, Any] = {key: body[key] for key in _OPTIONAL_ISSUE_FIELDS if key in body}
+    for key in ("badge_template_id", "issuer_earner_id", "recipient_email"):
         if key in body:
-            fields[key] = body[key]
-    if "issuer_earner_id" in body:
-        fields["issuer_earner_id"] = str(body["issuer_earner_id"])
+            fields[key] = str(body[key])
+    if "issued_at" in body:
+        fields["issued_at"] = _timestamp("issued_at", body["issued_at"])
     expires_at = body.get("expires_at", False)
     if expires_at is True:
         raise InvalidField("expires_at", "must be a date and time, or false")
@@ -124,8 +176,28 @@ def issue_fields(body: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def batch_items(body: dict[str, Any], *, strict: bool) -> list[dict[str, Any] | CredlyError]:
+    """The `badges` of a batch body, each parsed as an issue body or left as the error it raised."""
+    validated("issue_badges", body)
+    items: list[dict[str, Any] | CredlyError] = []
+    for item in body["badges"]:
+        try:
+            items.append(issue_fields(item, strict=strict))
+        except CredlyError as error:
+            items.append(error)
+    return items
+
+
 def revoke_reason(body: dict[str, Any]) -> str:
     """The `reason` of a revoke request body (`suppress_revoke_notification_email` is read and ignored)."""
-    body = _cleaned(body, ("suppress_revoke_notification_email",))
-    _validated("revoke_badge", body)
-    return body["reason"]
+    return validated("revoke_badge", cleaned(body))["reason"]
+
+
+def known_fields(schema: str, body: dict[str, Any], *, keep_nulls: bool = False) -> dict[str, Any]:
+    """The fields of `body` that `schema` names, validated (unknown fields are ignored)."""
+    properties = schemas.load(schema)["properties"]
+    source = body if keep_nulls else cleaned(body)
+    chosen = {key: value for key, value in source.items() if key in properties}
+    if keep_nulls:
+        chosen = {**cleaned(chosen), **{k: None for k, v in chosen.items() if v is None or v == ""}}
+    return validated(schema, chosen)

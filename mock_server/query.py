@@ -1,4 +1,5 @@
-"""Credly's list-query syntax: `filter=key::value|key::value`, `sort=key|-key`, `page` and `per`."""
+"""Credly's list-query syntax: `filter=key::value|key::value`, `sort=key|-key`, `page` and `per`
+(or `page_size`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ T = TypeVar("T")
 
 DEFAULT_PER = 50
 MAX_PER = 100
-# Query parameters a page URL carries over from the request (credly-api.md §5).
-KEPT_PARAMETERS = ("filter", "sort", "per", "badge_format")
+# Query parameters a page URL carries over from the request (clients follow page URLs verbatim).
+KEPT_PARAMETERS = ("filter", "sort", "per", "page_size", "badge_format")
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,15 @@ class Page:
     metadata: dict[str, Any]
 
 
-def paginate(items: Sequence[T], args: Mapping[str, str], page_url: str) -> Page:
+def paginate(items: Sequence[T], args: Mapping[str, str], page_url: str, max_per: int = MAX_PER) -> Page:
     """Cut one page out of `items`; `page_url` is the absolute URL of the list without its query.
 
-    `per` defaults to 50 and is held between 1 and 100; `page` below 1 reads as 1. A page past the end
-    is empty (clients that walk pages until an empty one rely on that). A `per` below 1 or not a number
-    reads as 50.
+    `per` (or its alias `page_size`) defaults to 50 and is held between 1 and `max_per`; `page` below 1
+    reads as 1. A page past the end is empty (clients that walk pages until an empty one rely on
+    that). A `per` below 1 or not a number reads as 50.
     """
-    requested = read_int(args.get("per"), DEFAULT_PER)
-    per = DEFAULT_PER if requested < 1 else min(requested, MAX_PER)
+    requested = read_int(args.get("per", args.get("page_size")), DEFAULT_PER)
+    per = DEFAULT_PER if requested < 1 else min(requested, max_per)
     page = max(read_int(args.get("page"), 1), 1)
     total = len(items)
     total_pages = max(math.ceil(total / per), 1)

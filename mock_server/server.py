@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from types import TracebackType
 from typing import Any
@@ -11,14 +12,54 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
 from .backend import CredlyBackend
+from .clock import Clock
 from .context import get_context
 
 # How often the serving loop looks for a stop request: `stop()` takes at most this long.
 POLL_INTERVAL = 0.05
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Werkzeug's handler without the line per request."""
+class _KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1 with keep-alive, so clients' connection pools are used as they would be on Credly.
+
+    Werkzeug's handler always answers `Connection: close`, and after each answer it discards whatever
+    the client sent next (an unread body, it assumes), which on a kept-alive connection would be the
+    next request. So this handler reads each request body whole before the app runs, and hands
+    werkzeug's discarding loop an empty stream while the app runs: the connection stays usable and
+    stays open (unless the client asks to close it). An idle connection is closed after `timeout`
+    seconds, so parked connections hold no thread.
+    """
+
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        stream = environ["wsgi.input"]
+        if environ.get("wsgi.input_terminated"):
+            body = stream.read()
+        else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = stream.read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        self.rfile = io.BytesIO()  # what werkzeug's discarding loop reads; run_wsgi restores it
+        return environ
+
+    def run_wsgi(self) -> None:
+        connection_stream = self.rfile
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = connection_stream
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection" and value.lower() == "close":
+            return
+        super().send_header(keyword, value)
+
+
+class _QuietHandler(_KeepAliveHandler):
+    """The keep-alive handler without the line per request."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
@@ -30,7 +71,8 @@ class MockServer:
     The socket is bound when the object is built, so `url` (with the real port when `port=0`) is known
     at once; `start()` serves it from a daemon thread, `serve_forever()` from the calling thread.
     Usable as a context manager (start on enter, stop on exit). It binds 127.0.0.1 unless told
-    otherwise, and logs nothing per request unless `log_requests` (werkzeug's access lines).
+    otherwise, speaks HTTP/1.1 with keep-alive, and logs nothing per request unless `log_requests`
+    (werkzeug's access lines). `clock` and `strict` are passed to `create_app`.
 
     An exception that escapes a handler is answered with a 500 and kept; `check()` re-raises it in
     the test.
@@ -43,11 +85,13 @@ class MockServer:
         port: int = 0,
         seed: dict[str, Any] | None = None,
         log_requests: bool = False,
+        clock: Clock | None = None,
+        strict: bool = False,
     ) -> None:
-        if app is not None and seed is not None:
-            raise ValueError("give either an app or a seed, not both")
-        self.app = app if app is not None else create_app(seed)
-        handler = WSGIRequestHandler if log_requests else _QuietHandler
+        if app is not None and (seed is not None or clock is not None or strict):
+            raise ValueError("give either an app or the settings to build one, not both")
+        self.app = app if app is not None else create_app(seed, clock=clock, strict=strict)
+        handler = _KeepAliveHandler if log_requests else _QuietHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
         )
@@ -104,6 +148,7 @@ class MockServer:
             self._thread.join()
             self._thread = None
         self._server.server_close()
+        get_context(self.app).webhooks.close()
         self._closed = True
 
     def _begin_serving(self) -> None:

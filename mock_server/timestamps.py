@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-# Formats real clients send that `datetime.fromisoformat` does not read (credly-api.md §3).
+# Formats real clients send that `datetime.fromisoformat` does not read.
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S %z",  # 2014-04-01 09:41:00 -0500 (the documented example)
     "%Y-%m-%dT%H:%M:%S %z",
@@ -15,18 +14,6 @@ _FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d",
 )
-
-
-_last = datetime.min.replace(tzinfo=UTC)
-_last_lock = threading.Lock()
-
-
-def now() -> datetime:
-    """The current time in UTC, strictly later than the previous call's: sorting by time never ties."""
-    global _last
-    with _last_lock:
-        _last = max(datetime.now(UTC), _last + timedelta(microseconds=1))
-        return _last
 
 
 def format_timestamp(moment: datetime | None) -> str | None:

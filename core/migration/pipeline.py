@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -24,10 +24,13 @@ from badgebridge.core.migration.report import FileReport
 from badgebridge.core.migration.schemas import Problem, RowSchema, load
 from badgebridge.core.storage import Database
 
-if TYPE_CHECKING:
-    from badgebridge.core.migration.providers import ExternalBadges
-
 BATCH_SIZE = 2000
+
+
+class BatchCheck(Protocol):
+    """A batch check that keeps what it learned across files (``providers.ExternalBadges``)."""
+
+    def check(self, entries: list[Entry]) -> None: ...
 
 
 @dataclass
@@ -40,7 +43,7 @@ class Context:
 
     conn: Connection
     now: datetime
-    externals: ExternalBadges | None = None
+    externals: BatchCheck | None = None
     award_ids: list[int] = field(default_factory=list)
 
 

@@ -16,14 +16,14 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-REQUEST_SCHEMAS = (
-    "issue_badge",
-    "revoke_badge",
-    "control_organization",
-    "control_badge_template",
-    "control_faults",
-)
-RESPONSE_SCHEMAS = ("organization", "badge_template", "badge", "event", "pagination", "error")
+
+def names() -> list[str]:
+    """Every schema in this folder, by file name without `.json`."""
+    return sorted(
+        f.name.removesuffix(".json")
+        for f in resources.files(__package__).iterdir()
+        if f.name.endswith(".json")
+    )
 
 
 @dataclass(frozen=True)

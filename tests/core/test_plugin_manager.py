@@ -117,4 +117,53 @@ def test_plugins_lists_hooks_and_providers(host):
             "revoke_badge",
         ],
         "providers": ["fake"],
+        "error": None,
     }
+
+
+def test_plugins_named_in_the_environment_load_from_paths_and_module_names(tmp_path):
+    module = tmp_path / "path_plugin.py"
+    module.write_text(
+        "from tests.fake_provider import FakeProvider\n\n"
+        "plugin = FakeProvider()\n"
+        "declare_provider, connect = plugin.declare_provider, plugin.connect\n"
+        "import_badges, issue_badge = plugin.import_badges, plugin.issue_badge\n"
+    )
+    same_name_as_stdlib = tmp_path / "json.py"
+    same_name_as_stdlib.write_text("")
+    plugin_host = PluginHost()
+    plugin_host.load_from_environment(
+        {
+            "BADGEBRIDGE_DISABLE_PLUGIN_AUTOLOAD": "1",
+            "BADGEBRIDGE_PLUGINS": f" {module} , badgebridge.plugins.credly.provider,{same_name_as_stdlib},",
+        }
+    )
+    assert sorted(plugin_host.providers) == ["credly", "fake"]
+    assert [info.name for info in plugin_host.plugins() if info.error is None] == [
+        "badgebridge.plugins.credly.provider",
+        "path_plugin",
+    ]
+    (error,) = plugin_host.errors
+    assert (error.plugin, error.version) == ("json", None)
+    assert "a module named 'json' is imported already (" in str(error)
+    assert str(error).endswith("); rename the file")
+
+    again = PluginHost()  # a second host reuses the module the first imported from that path
+    again.load_from_environment(
+        {"BADGEBRIDGE_DISABLE_PLUGIN_AUTOLOAD": "yes", "BADGEBRIDGE_PLUGINS": str(module)}
+    )
+    assert list(again.providers) == ["fake"] and again.errors == []
+
+
+def test_a_declaration_that_fails_is_listed_with_the_plugins_version():
+    class Raising(FakeProvider):
+        @hookimpl
+        def declare_provider(self):
+            raise KeyError("settings.schema.json")
+
+    plugin_host = PluginHost()
+    plugin_host.register(Raising(), "raising", "2.1")
+    assert plugin_host.providers == {}
+    (info,) = plugin_host.plugins()
+    assert (info.name, info.version, info.hooks) == ("raising", "2.1", [])
+    assert info.error == "plugin 'raising' failed to declare its provider: KeyError: 'settings.schema.json'"

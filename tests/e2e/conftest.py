@@ -20,12 +20,13 @@ class Cli:
     home: Path
     env: dict[str, str]
     outputs: list[str] = field(default_factory=list)
+    command: str = BADGEBRIDGE  # another environment's ``badgebridge`` (tests/test_packaging.py)
 
     def __call__(
         self, *args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 60
     ):
         result = subprocess.run(
-            [BADGEBRIDGE, *args],
+            [self.command, *args],
             capture_output=True,
             text=True,
             env=self.env | (env or {}),

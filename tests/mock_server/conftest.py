@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, create_app
+from badgebridge.mock_server import (
+    DEFAULT_ORGANIZATION_ID,
+    DEFAULT_SEED,
+    DEFAULT_TOKEN,
+    ManualClock,
+    create_app,
+)
 
 PYTHON_ID = DEFAULT_SEED["organizations"][0]["badge_templates"][0]["id"]
 
@@ -47,6 +53,14 @@ class Api:
     def put(self, path: str, **kwargs: Any) -> Any:
         return self.call("PUT", path, **kwargs)
 
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.call("DELETE", path, **kwargs)
+
+    def bearer(self, method: str, path: str, access_token: str, **kwargs: Any) -> Any:
+        """A call signed with `Authorization: Bearer <access_token>`."""
+        headers = {"Authorization": f"Bearer {access_token}", **kwargs.pop("headers", {})}
+        return self.call(method, path, token=None, headers=headers, **kwargs)
+
     def issue(self, **fields: Any) -> Any:
         """POST a badge; fields given as `...` are left out of the body."""
         body = {
@@ -58,6 +72,16 @@ class Api:
             **fields,
         }
         return self.post("/badges", json={k: v for k, v in body.items() if v is not ...})
+
+    def issue_with(self, token: str, **fields: Any) -> Any:
+        """POST a badge signed with `token`."""
+        body = {
+            "recipient_email": "ada@example.org",
+            "badge_template_id": PYTHON_ID,
+            "issued_at": "2014-04-01 09:41:00 -0500",
+            **fields,
+        }
+        return self.post("/badges", json=body, token=token)
 
     def issued(self, **fields: Any) -> dict[str, Any]:
         """Issue a badge that must succeed; its JSON."""
@@ -79,8 +103,14 @@ class Api:
 
 
 @pytest.fixture
-def app():
-    return create_app()
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def app(clock):
+    """A fresh mock on a manual clock: time moves only when a test says so."""
+    return create_app(clock=clock)
 
 
 @pytest.fixture

@@ -6,20 +6,15 @@ import json
 
 import pytest
 
-from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, create_app
 
 TEMPLATES = {t["name"]: t["id"] for t in DEFAULT_SEED["organizations"][0]["badge_templates"]}
 PYTHON = TEMPLATES["Python Fundamentals"]
 STEWARD = TEMPLATES["Data Steward"]
 TEAM_LEAD = TEMPLATES["Team Lead"]  # allow_duplicate_badges
 ARCHIVED = TEMPLATES["Legacy Web Basics"]
-REQUIRED = (
-    "recipient_email",
-    "issued_to_first_name",
-    "issued_to_last_name",
-    "badge_template_id",
-    "issued_at",
-)
+REQUIRED = ("recipient_email", "badge_template_id", "issued_at")
+NAMES = ("issued_to_first_name", "issued_to_last_name")
 
 
 def message(response) -> str:
@@ -74,6 +69,36 @@ def test_an_empty_body_names_every_required_field(api):
 
     assert response.status_code == 422
     assert all(field in message(response) for field in REQUIRED)
+
+
+@pytest.mark.parametrize("absent", [NAMES, NAMES[1:]])
+def test_names_may_be_left_out_by_default(api, client, absent):
+    badge = api.issued(**dict.fromkeys(absent, ...))
+
+    assert badge["issued_to_last_name"] is None
+    assert badge["issued_to"] == ("ada@example.org" if len(absent) == 2 else "Ada")
+    on_mock = client.get("/_mock/state").get_json()["badges"]
+    assert [b["id"] for b in on_mock] == [badge["id"]]
+
+
+@pytest.mark.parametrize("field", NAMES)
+def test_strict_mode_refuses_a_missing_name(api, client, field):
+    assert client.put("/_mock/settings", json={"strict": True}).get_json() == {"strict": True}
+
+    response = api.issue(**{field: ...})
+
+    assert response.status_code == 422
+    assert message(response) == f"Validation failed: {field} can't be blank."
+    assert client.get("/_mock/state").get_json()["badges"] == []
+    client.post("/_mock/reset")
+    assert client.get("/_mock/settings").get_json() == {"strict": False}
+
+
+def test_a_strict_app_refuses_names_left_out_from_the_start(api):
+    strict = type(api)(create_app(strict=True).test_client())
+
+    assert strict.issue(issued_to_first_name=...).status_code == 422
+    assert strict.issue().status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -324,15 +349,15 @@ def listed(api, query_string) -> list[str]:
 def test_list_filters(api, three_badges):
     ada, grace, steward = three_badges
 
-    assert listed(api, {"filter": "recipient_email::ada@example.org"}) == [ada, steward]
-    assert listed(api, {"filter": "recipient_email::ADA@example.org"}) == [ada, steward]
+    assert listed(api, {"filter": "recipient_email::ada@example.org"}) == [steward, ada]
+    assert listed(api, {"filter": "recipient_email::ADA@example.org"}) == [steward, ada]
     assert listed(api, {"filter": "recipient_email_all::grace@example.org"}) == [grace]
-    assert listed(api, {"filter": f"badge_template_id::{PYTHON}"}) == [ada, grace]
+    assert listed(api, {"filter": f"badge_template_id::{PYTHON}"}) == [grace, ada]
     assert listed(api, {"filter": "issuer_earner_id::e-1"}) == [ada]
-    assert listed(api, {"filter": "state::pending"}) == [grace, steward]
-    assert listed(api, {"filter": "state::pending,accepted"}) == [ada, grace, steward]
+    assert listed(api, {"filter": "state::pending"}) == [steward, grace]
+    assert listed(api, {"filter": "state::pending,accepted"}) == [steward, grace, ada]
     assert listed(api, {"filter": "state::revoked"}) == []
-    assert listed(api, {"filter": "public::true"}) == [ada, grace, steward]
+    assert listed(api, {"filter": "public::true"}) == [steward, grace, ada]
     assert listed(api, {"filter": f"recipient_email::ada@example.org|badge_template_id::{STEWARD}"}) == [
         steward
     ]

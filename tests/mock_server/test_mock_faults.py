@@ -1,36 +1,26 @@
-"""Fault injection: latency, seeded 503s and the rate limit, on /v1 only."""
+"""Fault injection: latency, seeded 503s and the rate limit, on the API only.
+
+Every test runs on a `ManualClock`: nothing waits for real time, nothing depends on the machine's
+speed (a rate of 1 per second is tested with two requests at the same manual instant).
+"""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from badgebridge.mock_server import ManualClock
 from badgebridge.mock_server.exceptions import InjectedFault, RateLimited
 from badgebridge.mock_server.faults import Faults
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
 def faults(clock) -> Faults:
-    return Faults(clock=clock, sleep=clock.sleep)
+    return Faults(clock)
 
 
 def outcomes(faults: Faults, n: int) -> list[str]:
@@ -85,7 +75,7 @@ def test_rate_limit_is_a_token_bucket(faults, clock):
         faults.apply()
 
     assert refused.value.headers == {"Retry-After": "1"}
-    clock.now += 0.5
+    clock.advance(0.5)
     faults.apply()  # one token refilled
     with pytest.raises(RateLimited):
         faults.apply()
@@ -100,7 +90,7 @@ def test_a_slow_rate_asks_to_wait_longer(faults, clock):
         faults.apply()
 
     assert refused.value.headers["Retry-After"] == "4"
-    clock.now += 4
+    clock.advance(4)
     faults.apply()
 
 
@@ -171,22 +161,29 @@ def test_the_rate_limit_gives_429_with_retry_after(api, client):
     }
 
 
-def test_latency_delays_v1_answers(api, client):
+def test_the_bucket_refills_on_the_mocks_clock(api, client, clock):
+    client.put("/_mock/faults", json={"rate_limit_per_second": 1})
+    assert statuses(api, 2) == [200, 429]
+
+    clock.advance(1)
+
+    assert statuses(api, 2) == [200, 429]
+
+
+def test_latency_delays_v1_answers(api, client, clock):
     client.put("/_mock/faults", json={"latency_ms": 150})
 
-    started = time.monotonic()
     response = api.get("/badge_templates")
 
     assert response.status_code == 200
-    assert time.monotonic() - started >= 0.15
+    assert clock.slept == [0.15]
 
 
-def test_the_control_api_is_never_faulted(client):
+def test_the_control_api_is_never_faulted(client, clock):
     client.put("/_mock/faults", json={"error_rate": 1, "rate_limit_per_second": 1, "latency_ms": 2000})
 
-    started = time.monotonic()
     answers = [client.get("/_mock/state").status_code for _ in range(5)]
 
     assert answers == [200] * 5
-    assert time.monotonic() - started < 2
+    assert clock.slept == []
     assert client.post("/_mock/reset").status_code == 204

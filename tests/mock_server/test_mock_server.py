@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -240,3 +242,27 @@ def test_create_app_can_log_requests_itself(caplog):
 
     lines = [r.getMessage() for r in caplog.records if r.name == "badgebridge.mock_server.app"]
     assert lines == ["GET /_mock/state -> 200", "GET /v1/organizations -> 401"]
+
+
+def test_connections_are_kept_alive(server, control):
+    """Two requests travel over one TCP connection (HTTP/1.1 keep-alive)."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        connection.request("GET", "/_mock/state")
+        first = connection.getresponse()
+        first.read()
+        socket_after_first = connection.sock
+        connection.request("GET", f"/v1/organizations/{DEFAULT_ORGANIZATION_ID}", headers=_basic())
+        second = connection.getresponse()
+        second.read()
+        socket_after_second = connection.sock
+    finally:
+        connection.close()
+
+    assert (first.version, first.will_close) == (11, False)
+    assert second.status == 200
+    assert socket_after_first is not None and socket_after_second is socket_after_first
+
+
+def _basic() -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{DEFAULT_TOKEN}:".encode()).decode()}
