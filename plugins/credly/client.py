@@ -308,8 +308,8 @@ def client_for(connection: Connection) -> CredlyClient:
     if settings.get("auth") == "oauth":
         secret = settings["client_secret"].reveal()
         oauth = (settings["client_id"], secret, settings.get("oauth_scope"))
-        credentials = {"oauth": oauth, "token_url": settings.get("token_url")}
-        fingerprint = ("oauth", *map(str, oauth), str(settings.get("token_url")))
+        credentials = {"oauth": oauth, "token_url": settings.get("oauth_url")}
+        fingerprint = ("oauth", *map(str, oauth), str(settings.get("oauth_url")))
     else:
         credentials = {"token": settings["token"].reveal()}
         fingerprint = ("token", credentials["token"])

@@ -151,9 +151,9 @@ def test_refused_client_credentials_are_one_masked_error(oauth_credly):
     assert "wrong-secret" not in str(caught.value) and SECRET not in str(caught.value)
 
 
-def test_the_scope_and_token_url_settings_are_used(oauth_credly):
+def test_the_scope_and_oauth_url_settings_are_used(oauth_credly):
     conn = oauth_conn(
-        oauth_scope="badge_templates issued_badges", token_url="http://127.0.0.1:8123/v1/oauth/token"
+        oauth_scope="badge_templates issued_badges", oauth_url="http://127.0.0.1:8123/v1/oauth/token"
     )
     provider.connect(connection=conn)
     token_request = oauth_credly.requests[0]
