@@ -15,6 +15,7 @@ from badgebridge.commands import (
     awards,
     badges,
     connections,
+    db,
     demo,
     events,
     learners,
@@ -22,6 +23,8 @@ from badgebridge.commands import (
     migrate,
     plugins,
     skills,
+    users,
+    web,
     worker,
 )
 from badgebridge.commands.base import Group, State
@@ -83,6 +86,9 @@ for command in (
     learning_objects.assign,
     learning_objects.complete,
     worker.worker,
+    users.users,
+    web.web,
+    db.db,
     events.events,
 ):
     cli.add_command(command)

@@ -1,8 +1,10 @@
 """A Flask mock of the Credly API, for running badgebridge end to end offline.
 
-It serves Credly's `/v1` organization API (organizations, badge templates, issued badges, events) from
-memory, in Credly's envelopes and error shapes, plus a control API under `/_mock/` to reset it, add
-organizations and templates, act as the earner and inject faults. See `mock_server/README.md`.
+It serves Credly's `/v1` organization API (organizations, badge templates, issued badges, events,
+authorization tokens, employees) from memory, in Credly's envelopes and error shapes, plus OAuth
+client credentials, webhook delivery, the earner's pages and a control API under `/_mock/` (reset,
+organizations, templates, the earner, faults, scripted answers, the request log, the clock). See
+`mock_server/README.md`.
 
 Three ways to run it:
 

@@ -3,8 +3,10 @@
 - `credly_mock_server` (session): one `MockServer` on a free port for the whole run.
 - `credly_mock`: resets that server before the test and gives a `MockControl` with `.url`,
   `.organization_id` and `.token` (of the first seeded organization: the default seed's unless
-  `credly_mock_server` is overridden) and the control-API helpers. After the test it re-raises any
-  exception the mock's handlers raised meanwhile.
+  `credly_mock_server` is overridden) and the control-API helpers (`requests`, `script(...)`,
+  `update_template(...)`, `create_oauth_application(...)`, `advance_clock(...)`,
+  `wait_for_deliveries()`, ...). After the test it re-raises any exception the mock's handlers
+  raised meanwhile.
 - `credly_mock_app`: a fresh `create_app()` for Flask's test client.
 
 Override `credly_mock_server` in a conftest to serve another seed.

@@ -20,8 +20,11 @@ def format_timestamp(moment: datetime | None) -> str | None:
     """`2014-04-01T14:41:00.000Z`: ISO 8601 in UTC with milliseconds and a `Z`, as Credly writes it."""
     if moment is None:
         return None
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment.astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
 
 
 def format_date(moment: datetime | None) -> str | None:

@@ -79,6 +79,7 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._http: httpx.Client | None = None
+        self._generation = 0  # bumped by reset: an attempt in flight across a reset is forgotten
         self.reset()
 
     def reset(self) -> None:
@@ -89,7 +90,7 @@ class WebhookDispatcher:
             self._queue: list[tuple[float, int, Delivery]] = []
             self._ids = itertools.count(1)
             self._in_flight = 0
-            self._generation = getattr(self, "_generation", 0) + 1
+            self._generation += 1
             self._condition.notify_all()
 
     def settings(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.packaging
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = "0.2.0"
-SUBPACKAGE_ROOTS = ("core", "plugins", "mock_server", "commands")
+SUBPACKAGE_ROOTS = ("core", "plugins", "mock_server", "commands", "web")
 NOT_SHIPPED = ("tests", "bench", "examples", "docs")
 BUILD_LITTER = shutil.ignore_patterns(
     ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache", "*.db"
@@ -128,6 +128,11 @@ def test_the_wheel_ships_every_module_and_resource_and_nothing_else(wheels):
         and path.relative_to(ROOT).parts[0] not in (*NOT_SHIPPED, ".venv", "build")
         and "__pycache__" not in path.parts
     } | {"badgebridge/mock_server/README.md"}
+    in_tree |= {  # the pages' templates and static files
+        "badgebridge/" + path.relative_to(ROOT).as_posix()
+        for folder in ("web/templates", "web/static", "mock_server/templates")
+        for path in (ROOT / folder).iterdir()
+    }
     assert shipped == in_tree
 
 

@@ -180,3 +180,19 @@ def _record(row) -> BadgeRecord:
         connection_id=row["connection_id"],
         updated_at=row["updated_at"],
     )
+
+
+def retire_badge(db: Database, badge_id: str) -> bool:
+    """Retire a badge: it stays in the catalog (awards point at it) and is awarded no more.
+
+    Returns whether it changed (False: it was retired already).
+    """
+    get_badge(db, badge_id)
+    with db.begin() as conn:
+        return bool(
+            conn.execute(
+                update(badges)
+                .where(badges.c.id == badge_id, badges.c.state != BadgeState.RETIRED)
+                .values(state=BadgeState.RETIRED, updated_at=utcnow())
+            ).rowcount
+        )

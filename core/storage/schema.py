@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from badgebridge.core.model import AwardState, BadgeState, EventState, ObjectKind
-from badgebridge.core.storage.types import UTCDateTime
+from badgebridge.core.storage.types import SealedJSON, UTCDateTime
 
 metadata = MetaData()
 
@@ -48,7 +48,8 @@ connections = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("provider", String(100), nullable=False),
     Column("settings", JSON, nullable=False),  # the non-secret settings
-    Column("secrets", JSON, nullable=False),  # the secret settings (writeOnly in the schema)
+    # the secret settings (writeOnly in the schema), encrypted when BADGEBRIDGE_SECRET_KEY is set
+    Column("secrets", SealedJSON, nullable=False),
     Column("account_name", Text),
     Column("account_id", Text),
     Column("verified_at", UTCDateTime),
@@ -230,4 +231,19 @@ provider_events = Table(
     CheckConstraint(_in("state", EventState), name="provider_event_state"),
     Index("provider_events_due", "state", "next_attempt_at"),
     Index("provider_events_event", "connection_id", "event_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its parameters and salt
+    Column("role", String(20), nullable=False),
+    # failed logins since the last success: the console refuses attempts until locked_until
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime),
+    Column("last_login_at", UTCDateTime),
+    *_timestamps(),
+    CheckConstraint("role IN ('admin', 'viewer')", name="user_role"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import lru_cache
 from typing import Any
 
 # Stands for the request's scheme and host in a rendering kept for later (an event's details): the
@@ -15,6 +16,7 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+@lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 

@@ -75,7 +75,8 @@ class Organization:
 
     def to_dict(self, base_url: str) -> dict[str, Any]:
         fields: dict[str, Any] = {name: None for name in EDITABLE_FIELDS}
-        fields.update(organization_type="Business", allowed_webhooks=[], **self.profile)
+        fields.update({"organization_type": "Business", "allowed_webhooks": []})
+        fields.update(self.profile)
         return {
             "id": self.id,
             **fields,

@@ -70,6 +70,16 @@ def test_one_server_per_session(credly_mock_server, credly_mock):
     assert credly_mock.url == credly_mock_server.url
 
 
+def test_the_request_log_and_scripts(credly_mock):
+    credly_mock.script("list_badges", status=503)
+    url = f"{credly_mock.url}/v1/organizations/{credly_mock.organization_id}/badges"
+    statuses = [httpx.get(url, auth=(credly_mock.token, "")).status_code for _ in range(2)]
+    assert statuses == [503, 200]
+    logged = [(r["operation"], r["status"]) for r in credly_mock.requests]
+    assert logged == [("list_badges", 503), ("list_badges", 200)]
+    assert credly_mock.token not in str(credly_mock.requests)
+
+
 def test_credly_mock_app_is_a_fresh_app(credly_mock_app):
     client = credly_mock_app.test_client()
     bearer = {"Authorization": "Bearer " + DEFAULT_TOKEN}
@@ -82,7 +92,7 @@ def test_the_fixtures_work_when_the_plugin_is_named(inner):
 
     result = inner.runpytest_subprocess("-p", "badgebridge.mock_server.pytest_plugin")
 
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_a_control_error_names_the_mocks_message(inner):
@@ -138,4 +148,4 @@ def test_the_installed_entry_point_loads_the_fixtures(inner, monkeypatch):
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     inner.makepyfile(test_inner=TESTS)
 
-    inner.runpytest_subprocess().assert_outcomes(passed=5)
+    inner.runpytest_subprocess().assert_outcomes(passed=6)

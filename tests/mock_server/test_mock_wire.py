@@ -86,3 +86,17 @@ def test_country_code_is_derived_from_the_country(api, country, code):
     badge = api.issued(country_name=country)
 
     assert (badge["country"], badge["country_code"]) == (country, code)
+
+
+def test_the_organization_profile_is_updated_and_cleared(api):
+    changed = api.put("", json={"organization_type": "School", "city": "Leeds", "colour": "ignored"})
+    cleared = api.put("", json={"city": None})
+
+    assert changed.status_code == 200
+    assert (changed.get_json()["data"]["organization_type"], changed.get_json()["data"]["city"]) == (
+        "School",
+        "Leeds",
+    )
+    assert "colour" not in changed.get_json()["data"]
+    assert cleared.get_json()["data"]["city"] is None
+    assert api.put("", json={"name": ""}).status_code == 422

@@ -1,0 +1,63 @@
+"""``badgebridge users``: who may log in to the admin console (``badgebridge web``)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.core.errors import InvalidInput
+from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import users as user_service
+
+
+@click.group(cls=Group)
+def users() -> None:
+    """Console users: admins change things, viewers only look."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in user_service.Role]),
+    default=user_service.Role.ADMIN.value,
+    show_default=True,
+    help="admin may change things; viewer may only look.",
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from stdin (the default without a terminal)."
+)
+@pass_state
+def users_add(state: State, email: str, role: str, password_stdin: bool) -> None:
+    """Create a console user. The password comes from a hidden prompt or stdin, never from argv."""
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InvalidInput("no password on stdin")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = user_service.add(state.db, email, password, role)
+    click.echo(f"User {user.email} added ({user.role}); badgebridge web lets them log in.")
+
+
+@users.command("list")
+@json_option
+@pass_state
+def users_list(state: State, as_json: bool) -> None:
+    """List console users."""
+    rows = [user.as_dict() for user in user_service.list_users(state.db)]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(rows, ["email", "role", "last_login_at"], "no users yet (users add EMAIL creates one)")
+
+
+@users.command("remove")
+@click.argument("email")
+@pass_state
+def users_remove(state: State, email: str) -> None:
+    """Remove a console user; their open sessions end at their next request."""
+    user_service.remove(state.db, email)
+    click.echo(f"Removed user {email.strip().lower()}.")

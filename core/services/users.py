@@ -1,0 +1,171 @@
+"""The admin console's users: an email, a role, an argon2id password hash, and a login throttle.
+
+An ``admin`` may change things; a ``viewer`` may only look. Failed logins are slowed down per
+account: from the ``FREE_FAILURES``-th failure on, the account refuses every attempt (right or
+wrong) for a time that doubles with each further failure, up to ``MAX_LOCK``; a successful login
+clears the count. An unknown email costs the same hash verification as a known one, so timing does
+not tell which emails have accounts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select, update
+
+from badgebridge.core.clock import iso_z, utcnow
+from badgebridge.core.errors import BadgeBridgeError, InvalidInput, NotFound
+from badgebridge.core.services.learners import normalise_email
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import users
+
+MIN_PASSWORD_LENGTH = 12
+FREE_FAILURES = 3
+MAX_LOCK = timedelta(minutes=15)
+
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+
+class LoginRefused(BadgeBridgeError):
+    """Wrong email or password, or an account that is waiting out its failed logins."""
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    email: str
+    role: str
+    last_login_at: datetime | None
+
+    @property
+    def can_change(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "role": self.role,
+            "last_login_at": iso_z(self.last_login_at),
+        }
+
+
+def add(db: Database, email: str, password: str, role: str = Role.ADMIN) -> UserRecord:
+    """Create a console user; refused if the email has an account or the password is short."""
+    email = normalise_email(email)
+    role = _role(role)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    now = utcnow()
+    with db.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+            raise InvalidInput(f"a user {email} exists already")
+        conn.execute(
+            users.insert().values(
+                email=email,
+                password_hash=_hasher.hash(password),
+                role=role,
+                failed_logins=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return get_by_email(db, email)
+
+
+def authenticate(db: Database, email: str, password: str, now: datetime | None = None) -> UserRecord:
+    """The user whose email and password these are, or ``LoginRefused`` (which says nothing more
+    than "wrong email or password", except that a throttled account says when to try again)."""
+    now = now or utcnow()
+    cleaned = email.strip().lower()
+    with db.begin() as conn:
+        row = conn.execute(select(users).where(users.c.email == cleaned)).mappings().first()
+    if row is None:
+        _verify(_DUMMY_HASH, password)
+        raise LoginRefused("wrong email or password")
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        wait = math.ceil((row["locked_until"] - now).total_seconds())
+        raise LoginRefused(f"too many failed logins; try again in {wait} s")
+    if not _verify(row["password_hash"], password):
+        failures = row["failed_logins"] + 1
+        with db.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.id == row["id"])
+                .values(failed_logins=failures, locked_until=_lock_until(failures, now), updated_at=now)
+            )
+        raise LoginRefused("wrong email or password")
+    values: dict[str, Any] = {
+        "failed_logins": 0,
+        "locked_until": None,
+        "last_login_at": now,
+        "updated_at": now,
+    }
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        values["password_hash"] = _hasher.hash(password)
+    with db.begin() as conn:
+        conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
+    return get_by_email(db, cleaned)
+
+
+def _lock_until(failures: int, now: datetime) -> datetime | None:
+    if failures < FREE_FAILURES:
+        return None
+    return now + min(MAX_LOCK, timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _role(role: str) -> Role:
+    try:
+        return Role(role.lower())
+    except ValueError:
+        raise InvalidInput(f"a role is admin or viewer, not {role!r}") from None
+
+
+def get(db: Database, user_id: int) -> UserRecord:
+    with db.begin() as conn:
+        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no user with id {user_id}")
+    return _record(row)
+
+
+def get_by_email(db: Database, email: str) -> UserRecord:
+    with db.begin() as conn:
+        row = conn.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
+    if row is None:
+        raise NotFound(f"no user {email.strip().lower()} (users list shows them)")
+    return _record(row)
+
+
+def list_users(db: Database) -> list[UserRecord]:
+    with db.begin() as conn:
+        return [_record(row) for row in conn.execute(select(users).order_by(users.c.email)).mappings()]
+
+
+def remove(db: Database, email: str) -> None:
+    record = get_by_email(db, email)
+    with db.begin() as conn:
+        conn.execute(delete(users).where(users.c.id == record.id))
+
+
+def _record(row) -> UserRecord:
+    return UserRecord(row["id"], row["email"], row["role"], row["last_login_at"])

@@ -1,0 +1,34 @@
+"""Logging in and out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from badgebridge.core.services import users as user_service
+from badgebridge.web.console import console
+
+blueprint = Blueprint("auth", __name__)
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    target = request.values.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("dashboard.index")
+    if request.method == "GET":
+        return render_template("login.html", next=target, email="")
+    email = request.form.get("email", "")
+    try:
+        user = user_service.authenticate(console().db, email, request.form.get("password", ""))
+    except user_service.LoginRefused as exc:
+        return render_template("login.html", next=target, email=email, error=str(exc)), 401
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    return redirect(target)
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login"))
