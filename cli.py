@@ -17,6 +17,7 @@ from badgebridge.commands import (
     connections,
     db,
     demo,
+    events,
     learners,
     learning_objects,
     migrate,
@@ -88,6 +89,7 @@ for command in (
     users.users,
     web.web,
     db.db,
+    events.events,
 ):
     cli.add_command(command)
 

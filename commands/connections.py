@@ -82,7 +82,10 @@ def connections_update(
 @pass_state
 def connections_list(state: State, as_json: bool) -> None:
     """List connections (secrets masked)."""
-    rows = [record.as_dict() for record in connection_service.all_connections(state.db)]
+    records = connection_service.all_connections(state.db)
+    for warning in connection_service.expiring_secrets(state.host, records):
+        click.echo(f"warning: {warning}", err=True)
+    rows = [record.as_dict() for record in records]
     if as_json:
         emit_json(rows)
     else:
@@ -100,6 +103,16 @@ def connections_test(state: State, name: str) -> None:
     """Verify a saved connection against its provider again."""
     record, info = connection_service.test(state.db, state.host, name)
     click.echo(f"{record.name!r} works: {record.provider} account {info.account_name!r}.")
+
+
+@connections.command("rotate")
+@click.argument("name")
+@pass_state
+def connections_rotate(state: State, name: str) -> None:
+    """Replace NAME's token with a new one made by the provider, and store it (the old one stops working)."""
+    record = connection_service.rotate(state.db, state.host, name)
+    token = next((value for key, value in record.masked_settings.items() if key in record.secrets), "")
+    click.echo(f"Rotated the token of {record.name!r}; the new one ({token}) is stored and verified.")
 
 
 @connections.command("remove")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from badgebridge.commands.base import Group, State, json_option, pass_state, print_file_reports
+from badgebridge.core.model import PushOutcome
 from badgebridge.core.render import emit_json, emit_table
 from badgebridge.core.services import awards as award_service
 from badgebridge.core.services import learners as learner_service
+from badgebridge.core.services import workforce
 
 
 @click.group(cls=Group)
@@ -72,3 +74,33 @@ def learners_import(state: State, file: str, dry_run: bool, errors_dir: str | No
     problem = print_file_reports([report], dry_run)
     if problem:
         raise click.ClickException(problem)
+
+
+@learners.command("push")
+@click.argument("connection")
+@click.option("--email", help="Push only this learner.")
+@json_option
+@pass_state
+def learners_push(state: State, connection: str, email: str | None, as_json: bool) -> None:
+    """Add the learners to CONNECTION's provider account (Credly: the organization's workforce).
+
+    Idempotent: learners the provider knows already are reported as present. Exits 1 if the
+    provider refused any.
+    """
+    results = workforce.push(state.db, state.host, connection, email)
+    rows = [{"email": r.email, "outcome": r.outcome.value, "message": r.message} for r in results]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(rows, ["email", "outcome", "message"], "no learners to push (learners add creates one)")
+        counts = {outcome: sum(r.outcome == outcome for r in results) for outcome in PushOutcome}
+        click.echo(
+            f"{counts[PushOutcome.ADDED]} added, {counts[PushOutcome.PRESENT]} already there, "
+            f"{counts[PushOutcome.REFUSED]} refused."
+            + (" Nothing changed." if results and not counts[PushOutcome.ADDED] else "")
+        )
+    refused = [r for r in results if r.outcome == PushOutcome.REFUSED]
+    if refused:
+        raise click.ClickException(
+            f"the provider refused {len(refused)} learner(s): {refused[0].email}: {refused[0].message}"
+        )

@@ -11,6 +11,7 @@ import click
 
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.plugin_manager import get_host
+from badgebridge.core.settings import missing_required
 
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -66,7 +67,7 @@ def collect_settings(provider_name: str, values: dict[str, Any], *, prompt_missi
         if value not in (None, False) and base not in props:
             raise InvalidInput(f"the {provider.title} provider has no setting {base!r}")
     settings = {key: values[key] for key in props if values.get(key) is not None}
-    required = set(provider.declaration.settings_schema.get("required", []))
+    required = missing_required(provider.declaration, settings)
     for key in provider.declaration.secret_settings:
         secret = _read_secret(
             key, props[key].get("title", key), values, prompt=prompt_missing and key in required

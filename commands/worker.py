@@ -10,6 +10,7 @@ from datetime import timedelta
 import click
 
 from badgebridge.commands.base import State, pass_state
+from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import worker as worker_service
 from badgebridge.core.services.sender import DEFAULT_LEASE
 
@@ -38,6 +39,10 @@ def worker(state: State, concurrency: int, once: bool, poll_seconds: float, leas
     """Send queued awards and retries until stopped (Ctrl+C or SIGTERM finish in-flight sends)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
+    for warning in connection_service.expiring_secrets(
+        state.host, connection_service.all_connections(state.db)
+    ):
+        logging.getLogger("badgebridge.worker").warning(warning)
     stop = threading.Event()
     if not once:
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -25,6 +25,8 @@ BOUNDARY_TYPES: tuple[type, ...] = (
     model.IssueRequest,
     model.Recipient,
     model.IssuedBadge,
+    model.ProviderEvent,
+    model.PushedLearner,
 )
 """The dataclasses hooks receive and return."""
 ERRORS: tuple[type[Exception], ...] = (

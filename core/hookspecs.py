@@ -2,8 +2,9 @@
 
 A provider plugin is a module (or object) with ``@hookimpl`` functions, published under the
 ``badgebridge`` entry-point group. It must implement ``declare_provider``, ``connect``,
-``import_badges`` and ``issue_badge``; ``find_badge``, ``fetch_badge`` and ``revoke_badge`` are
-optional capabilities.
+``import_badges`` and ``issue_badge``; ``find_badge``, ``fetch_badge``, ``revoke_badge``,
+``fetch_event``, ``subscribe_events``, ``rotate_token`` and ``push_learners`` are optional
+capabilities (the host checks ``Provider.supports`` before it calls one).
 
 Naming rule: a hook is named for the action it performs, ``<verb>_badge(s)`` when it acts on
 badges (``import`` alone is a Python keyword).
@@ -21,7 +22,7 @@ other exception is treated as a bug in the plugin and shown with its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import pluggy
 
@@ -32,6 +33,9 @@ from badgebridge.core.model import (
     IssueRequest,
     ProviderBadge,
     ProviderDeclaration,
+    ProviderEvent,
+    PushedLearner,
+    Recipient,
 )
 
 NAME = "badgebridge"
@@ -148,4 +152,67 @@ def revoke_badge(connection: Connection, provider_badge_id: str, reason: str) ->
     :param reason: why, in the admin's words; providers that require a reason get this one.
     :return: the badge after revocation.
     :raises ProviderRefused: the provider does not know the badge.
+    """
+
+
+@hookspec(firstresult=True)
+def fetch_event(connection: Connection, event_id: str) -> ProviderEvent:
+    """Read one event as the provider recorded it (optional; needed to receive webhooks).
+
+    Called by the event processor for each stored webhook delivery, with the event id the delivery
+    named. The delivery's body is never trusted: this read is what the host acts on.
+
+    :param connection: the connection whose webhook address received the delivery.
+    :param event_id: the event id the delivery named (unverified: it may be made up).
+    :return: the event, with the badge or template it concerns as of the event; the event type
+        mapped onto ``EventType`` where it is one of those.
+    :raises ProviderRefused: the provider knows no such event for this account (the host ignores
+        the delivery).
+    :raises ProviderUnavailable: a transient failure; the host retries later.
+    :raises AuthenticationFailed: the provider refused the credentials.
+    """
+
+
+@hookspec(firstresult=True)
+def subscribe_events(connection: Connection, url: str) -> str:
+    """Make the provider deliver the account's events to ``url`` (optional).
+
+    Called by ``events subscribe``. Replaces any address set before.
+
+    :param connection: the connection whose account's events should be delivered.
+    :param url: the absolute http(s) URL of the receiver (``.../events/<connection name>``).
+    :return: the delivery address the provider now holds.
+    :raises ProviderRefused: the provider would not take the address.
+    :raises AuthenticationFailed, ProviderUnavailable: as for ``connect``.
+    """
+
+
+@hookspec(firstresult=True)
+def rotate_token(connection: Connection) -> Mapping[str, str]:
+    """Replace the connection's secret through the provider (optional).
+
+    Called by ``connections rotate``. The provider may refuse the old secret at once: the host
+    stores what this returns before anything else, then verifies it with ``connect``.
+
+    :param connection: the connection whose secret to rotate.
+    :return: the secret settings that changed, by setting name (Credly: ``{"token": <new>}``).
+    :raises ProviderRefused: the connection's settings have nothing to rotate (e.g. OAuth mode), or
+        the provider refused.
+    :raises AuthenticationFailed, ProviderUnavailable: as for ``connect``.
+    """
+
+
+@hookspec(firstresult=True)
+def push_learners(connection: Connection, recipients: Sequence[Recipient]) -> Iterable[PushedLearner]:
+    """Add learners to the provider account's people (Credly: the organization's workforce) (optional).
+
+    Called by ``learners push``. Must be idempotent: a learner the provider knows already (by email)
+    is ``present`` and not added again.
+
+    :param connection: the connection whose account receives the learners.
+    :param recipients: the learners, emails normalised (stripped, lower-case); ``learner_id`` is the
+        host's stable id, usable as the provider's external id.
+    :return: one ``PushedLearner`` per recipient: added, present, or refused with the provider's words.
+    :raises AuthenticationFailed, ProviderUnavailable: the account could not be reached at all (a
+        refusal of one learner is a ``refused`` result, not an exception).
     """

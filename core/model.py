@@ -12,6 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+EXPIRES_AFTER_DAYS = "x-expires-after-days"
+"""The settings-schema keyword on a secret that the provider expires after that many days."""
+
 
 class AwardState(StrEnum):
     """Where an award is in its life (DESIGN.md, Domain)."""
@@ -46,6 +49,8 @@ class ProviderDeclaration:
     :param settings_schema: a JSON Schema (draft 2020-12) of the connection settings, an object
         schema. Mark secret properties with ``"writeOnly": true``: the host never prints them in
         full and reads them from a prompt, an environment variable or stdin, never from argv.
+        A secret that the provider expires carries ``"x-expires-after-days": N``: the host records
+        when secrets were set and warns 30 days before (``connections list``, the worker).
     :param title: how people write the provider's name (``Credly``).
     """
 
@@ -57,6 +62,11 @@ class ProviderDeclaration:
     def secret_settings(self) -> tuple[str, ...]:
         props = self.settings_schema.get("properties", {})
         return tuple(key for key, spec in props.items() if spec.get("writeOnly"))
+
+    def secret_lifetime_days(self, key: str) -> int | None:
+        """Days after which the provider expires the secret setting ``key`` (None: it does not)."""
+        days = self.settings_schema.get("properties", {}).get(key, {}).get(EXPIRES_AFTER_DAYS)
+        return days if isinstance(days, int) and days > 0 else None
 
 
 @dataclass(frozen=True)
@@ -151,3 +161,72 @@ class IssuedBadge:
     provider_badge_id: str
     state: str
     url: str | None = None
+
+
+class EventType(StrEnum):
+    """The provider events the host acts on; a provider maps its own event names onto these.
+
+    The spelling is Credly's (``credly-api.md`` §4.5); a provider whose words differ translates in
+    its ``fetch_event``. Any other type is recorded and changes nothing.
+    """
+
+    BADGE_CREATED = "badge.created"
+    BADGE_STATE_CHANGED = "badge.state.changed"
+    BADGE_DELETED = "badge.deleted"
+    TEMPLATE_CREATED = "badge_template.created"
+    TEMPLATE_CHANGED = "badge_template.changed"
+    TEMPLATE_DELETED = "badge_template.deleted"
+
+
+class EventState(StrEnum):
+    """Where a received webhook delivery is (the ``provider_events`` table)."""
+
+    RECEIVED = "received"  # stored, due to be processed (again, after a transient failure)
+    PROCESSING = "processing"  # claimed by a processor, under a lease
+    HANDLED = "handled"  # the event was read from the provider and acted on (maybe changing nothing)
+    IGNORED = "ignored"  # a replay, an unknown event, another organization's, or an unreadable body
+    FAILED = "failed"  # the provider could not be read, for good or after every retry
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """An event as the provider records it, read back from the provider, never from a webhook body.
+
+    :param event_id: the provider's id of the event.
+    :param event_type: one of ``EventType`` when the host should act on it, else the provider's word.
+    :param account_id: the account (Credly: organization) the event belongs to; the host ignores an
+        event whose account is not the connection's.
+    :param occurred_at: when it happened, timezone-aware UTC, if the provider says.
+    :param badge: for badge events, the issued badge (its state as of the event where the provider
+        keeps that).
+    :param template: for template events, the badge template as of the event.
+    """
+
+    event_id: str
+    event_type: str
+    account_id: str | None = None
+    occurred_at: datetime | None = None
+    badge: IssuedBadge | None = None
+    template: ProviderBadge | None = None
+
+
+class PushOutcome(StrEnum):
+    """What pushing one learner into a provider's workforce did."""
+
+    ADDED = "added"
+    PRESENT = "present"  # the provider knew the learner already
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class PushedLearner:
+    """One learner's result from ``push_learners``.
+
+    :param email: the learner's email, as the host passed it.
+    :param outcome: added, present (already there), or refused.
+    :param message: for a refusal, the provider's words.
+    """
+
+    email: str
+    outcome: PushOutcome
+    message: str = ""

@@ -19,7 +19,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ from badgebridge.core.model import (
     IssueRequest,
     ProviderBadge,
     ProviderDeclaration,
+    ProviderEvent,
+    PushedLearner,
+    Recipient,
 )
 
 PLUGINS_ENV = "BADGEBRIDGE_PLUGINS"
@@ -82,6 +85,10 @@ class Provider:
                 "find_badge",
                 "fetch_badge",
                 "revoke_badge",
+                "fetch_event",
+                "subscribe_events",
+                "rotate_token",
+                "push_learners",
             )
         }
 
@@ -114,6 +121,20 @@ class Provider:
         return self._hooks["revoke_badge"](
             connection=connection, provider_badge_id=provider_badge_id, reason=reason
         )
+
+    def fetch_event(self, connection: Connection, event_id: str) -> ProviderEvent:
+        return self._hooks["fetch_event"](connection=connection, event_id=event_id)
+
+    def subscribe_events(self, connection: Connection, url: str) -> str:
+        return self._hooks["subscribe_events"](connection=connection, url=url)
+
+    def rotate_token(self, connection: Connection) -> Mapping[str, str]:
+        return self._hooks["rotate_token"](connection=connection)
+
+    def push_learners(
+        self, connection: Connection, recipients: Sequence[Recipient]
+    ) -> Iterable[PushedLearner]:
+        return self._hooks["push_learners"](connection=connection, recipients=recipients)
 
 
 @dataclass

@@ -67,6 +67,24 @@ def validate_settings(declaration: ProviderDeclaration, settings: Mapping[str, A
     return cleaned
 
 
+def missing_required(declaration: ProviderDeclaration, settings: Mapping[str, Any]) -> set[str]:
+    """The settings the schema requires (conditional requirements included) that ``settings`` lacks."""
+    props = declaration.settings_schema.get("properties", {})
+    given = dict(settings) | {
+        key: spec["default"]
+        for key, spec in props.items()
+        if "default" in spec and settings.get(key) in (None, "")
+    }
+    validator = jsonschema.Draft202012Validator(declaration.settings_schema)
+    return {
+        key
+        for error in validator.iter_errors(given)
+        if error.validator == "required"
+        for key in error.validator_value
+        if key not in error.instance
+    }
+
+
 def _describe(declaration: ProviderDeclaration, error: jsonschema.ValidationError) -> str:
     provider = declaration.title or declaration.name
     if error.validator == "required":

@@ -34,6 +34,10 @@ def test_every_hook_spec_is_on_the_page():
         "find_badge",
         "fetch_badge",
         "revoke_badge",
+        "fetch_event",
+        "subscribe_events",
+        "rotate_token",
+        "push_learners",
     ]
     page = PAGE.read_text()
     assert all(f"### `{hook.__name__}`" in page for hook in HOOKS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -23,7 +23,7 @@ from badgebridge.core.secrets import mask
 from badgebridge.core.settings import make_connection, split_secrets, validate_settings
 from badgebridge.core.storage import Database, encryption
 from badgebridge.core.storage.limits import require_fit
-from badgebridge.core.storage.schema import badges, connections
+from badgebridge.core.storage.schema import badges, connections, provider_events
 
 
 @dataclass(frozen=True, repr=False)
@@ -37,6 +37,8 @@ class ConnectionRecord:
     secrets: dict[str, str]
     account_name: str | None
     verified_at: datetime | None
+    account_id: str | None = None
+    secrets_set_at: datetime | None = None
     rate_limit: float | None = None  # requests/s through this connection, all senders (None: unlimited)
 
     def __repr__(self) -> str:
@@ -60,6 +62,7 @@ class ConnectionRecord:
             "token": next((mask(value) for value in self.secrets.values()), None),
             "account_name": self.account_name,
             "verified_at": self.verified_at.isoformat() if self.verified_at else None,
+            "token_set_at": self.secrets_set_at.isoformat() if self.secrets_set_at else None,
             "rate_limit": self.rate_limit,
             "settings": masked,
         }
@@ -108,6 +111,7 @@ def add(
                 account_name=info.account_name,
                 account_id=info.account_id,
                 verified_at=now,
+                secrets_set_at=now,
                 created_at=now,
                 updated_at=now,
             )
@@ -125,6 +129,7 @@ def update_settings(
     plain, secrets = split_secrets(provider.declaration, cleaned)
     info = verify(provider, make_connection(name, provider.declaration, plain, secrets))
     now = utcnow()
+    renewed = {"secrets_set_at": now} if secrets != record.secrets else {}
     with db.begin() as conn:
         conn.execute(
             update(connections)
@@ -136,9 +141,76 @@ def update_settings(
                 account_id=info.account_id,
                 verified_at=now,
                 updated_at=now,
+                **renewed,
             )
         )
     return get(db, name)
+
+
+def rotate(db: Database, host: PluginHost, name: str) -> ConnectionRecord:
+    """Rotate the connection's secret through its provider and store the new one, then verify it.
+
+    The provider may refuse the old secret at once, so the new one is stored before anything else;
+    a verification that fails afterwards is reported, and the new secret stays stored.
+    """
+    record, provider, connection = load(db, host, name)
+    if not provider.supports("rotate_token"):
+        raise InvalidInput(f"the {provider.title} plugin cannot rotate tokens")
+    try:
+        changes = dict(provider.rotate_token(connection))
+    except ProviderError as exc:
+        raise with_context(exc, f"rotating the token of {name!r} on {provider.title}") from None
+    unknown = set(changes) - set(provider.declaration.secret_settings)
+    if unknown or not changes:
+        raise BadgeBridgeError(
+            f"the {provider.title} plugin's rotate_token returned {sorted(unknown) or 'nothing'}, "
+            "not secret settings; nothing was stored"
+        )
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            update(connections)
+            .where(connections.c.id == record.id)
+            .values(secrets=record.secrets | changes, secrets_set_at=now, updated_at=now)
+        )
+    rotated = get(db, name)
+    try:
+        test(db, host, name)
+    except ProviderError as exc:
+        raise with_context(exc, f"the new token of {name!r} is stored, but verifying it failed") from None
+    return rotated
+
+
+WARN_BEFORE_EXPIRY = timedelta(days=30)
+
+
+def expiring_secrets(
+    host: PluginHost, records: list[ConnectionRecord], now: datetime | None = None
+) -> list[str]:
+    """Warnings for connections whose secrets expire within ``WARN_BEFORE_EXPIRY`` (or have expired)."""
+    now = now or utcnow()
+    warnings = []
+    for record in records:
+        if record.secrets_set_at is None:
+            continue
+        try:
+            declaration = host.provider(record.provider).declaration
+        except BadgeBridgeError:
+            continue
+        for key in record.secrets:
+            lifetime = declaration.secret_lifetime_days(key)
+            if lifetime is None:
+                continue
+            age = now - record.secrets_set_at
+            if age >= timedelta(days=lifetime) - WARN_BEFORE_EXPIRY:
+                left = lifetime - age.days
+                when = f"expires in {left} day(s)" if left >= 0 else "has expired"
+                warnings.append(
+                    f"connection {record.name!r}: its {key} was set {age.days} days ago and {when} "
+                    f"({declaration.title or declaration.name} expires it after {lifetime} days); "
+                    f"badgebridge connections rotate {record.name} replaces it"
+                )
+    return warnings
 
 
 def test(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, ConnectionInfo]:
@@ -180,6 +252,7 @@ def remove(db: Database, name: str) -> None:
             raise InvalidInput(
                 f"connection {name!r} still carries {count} badge(s) in the catalog; not removed"
             )
+        conn.execute(delete(provider_events).where(provider_events.c.connection_id == record.id))
         conn.execute(delete(connections).where(connections.c.id == record.id))
 
 
@@ -232,5 +305,7 @@ def _record(row) -> ConnectionRecord:
         secrets=dict(row["secrets"]),
         account_name=row["account_name"],
         verified_at=row["verified_at"],
+        account_id=row["account_id"],
+        secrets_set_at=row["secrets_set_at"] or row["created_at"],
         rate_limit=row["rate_limit"],
     )

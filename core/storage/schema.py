@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from badgebridge.core.model import AwardState, BadgeState, ObjectKind
+from badgebridge.core.model import AwardState, BadgeState, EventState, ObjectKind
 from badgebridge.core.storage.types import SealedJSON, UTCDateTime
 
 metadata = MetaData()
@@ -53,6 +53,7 @@ connections = Table(
     Column("account_name", Text),
     Column("account_id", Text),
     Column("verified_at", UTCDateTime),
+    Column("secrets_set_at", UTCDateTime),  # when the secret settings were last set (token age)
     # requests per second badgebridge sends through this connection, all workers together (None:
     # unlimited); a host setting, not the provider's
     Column("rate_limit", Float),
@@ -208,6 +209,33 @@ awards = Table(
     Index("awards_due", "state", "next_attempt_at"),
     Index("awards_leased", "state", "lease_expires_at"),
     Index("awards_learner", "learner_id"),
+    Index("awards_provider_badge", "connection_id", "provider_badge_id"),
+)
+
+provider_events = Table(
+    "provider_events",
+    metadata,
+    # One row per webhook delivery received; the row is the job an event processor claims.
+    Column("id", Integer, primary_key=True),
+    Column("connection_id", Integer, ForeignKey("connections.id"), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),  # as delivered; never trusted, only its event id is read
+    Column("event_id", String(200)),  # the id the body names
+    Column("event_type", String(100)),  # as the provider reports the event
+    Column("state", String(20), nullable=False),
+    Column("outcome", Text),  # what processing did, in words
+    # set on the one delivery that handled the event: a replay cannot handle it twice
+    Column("handled_event_id", String(200)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime),
+    Column("claim_token", String(64)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("processed_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("connection_id", "handled_event_id", name="provider_event_once"),
+    CheckConstraint(_in("state", EventState), name="provider_event_state"),
+    Index("provider_events_due", "state", "next_attempt_at"),
+    Index("provider_events_event", "connection_id", "event_id"),
 )
 
 users = Table(

@@ -5,9 +5,10 @@ it when the connection's settings change; all clients close at interpreter exit.
 new client through a transport of their own with ``set_transport`` (``httpx.MockTransport``,
 ``httpx.WSGITransport``), or pass ``transport=`` to ``CredlyClient``.
 
-The client speaks Credly's wire (``credly-api.md``): Basic auth with the token as user name, the
-``{"data": ..., "metadata": ...}`` envelope, pages followed through ``metadata``; it returns the
-``data`` objects as dicts and raises ``badgebridge.core.errors`` (mapped in ``.errors``).
+The client speaks Credly's wire (``credly-api.md``): Basic auth with the token as user name (or,
+with ``auth: oauth``, Bearer tokens from ``.oauth``), the ``{"data": ..., "metadata": ...}``
+envelope, pages followed through ``metadata``; it returns the ``data`` objects as dicts and raises
+``badgebridge.core.errors`` (mapped in ``.errors``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from badgebridge.core.errors import ProviderUnavailable
 from badgebridge.core.model import Connection
 from badgebridge.core.secrets import mask
 from badgebridge.plugins.credly import errors
+from badgebridge.plugins.credly.oauth import ClientCredentials, token_url_for
 
 DEFAULT_HOST = "https://api.credly.com"
 API_PREFIX = "/v1"
@@ -39,6 +41,8 @@ USER_AGENT = f"badgebridge/{__version__} (credly provider)"
 BADGE_FIELDS = ("id", "state")
 TEMPLATE_FIELDS = ("id", "name")
 ORGANIZATION_FIELDS = ("id", "name")
+EVENT_FIELDS = ("id", "event_type")
+EMPLOYEE_FIELDS = ("id",)
 
 
 def base_url_for(host: str | None) -> str:
@@ -50,18 +54,43 @@ def base_url_for(host: str | None) -> str:
 
 
 class CredlyClient:
-    """Credly's API for one organization, through one pooled ``httpx.Client``."""
+    """Credly's API for one organization, through one pooled ``httpx.Client``.
+
+    Give ``token`` (an authorization token, sent as Basic auth) or ``oauth`` (client credentials
+    that fetch and renew Bearer tokens).
+    """
 
     def __init__(
-        self, *, base_url: str, org_id: str, token: str, transport: httpx.BaseTransport | None = None
+        self,
+        *,
+        base_url: str,
+        org_id: str,
+        token: str | None = None,
+        oauth: tuple[str, str, str | None] | None = None,
+        token_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url
         self.org_id = org_id
-        credential = base64.b64encode(f"{token}:".encode()).decode()
-        self._hidden = {value: mask(value) for value in (token, credential)}
+        auth: httpx.Auth
+        if oauth is not None:
+            client_id, client_secret, scope = oauth
+            credential = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+            self._hidden = {value: mask(value) for value in (client_secret, credential)}
+            self._oauth: ClientCredentials | None = ClientCredentials(
+                token_url or token_url_for(base_url), client_id, client_secret, scope=scope, scrub=self._scrub
+            )
+            auth = self._oauth
+        elif token is not None:
+            credential = base64.b64encode(f"{token}:".encode()).decode()
+            self._hidden = {value: mask(value) for value in (token, credential)}
+            self._oauth = None
+            auth = httpx.BasicAuth(token, "")
+        else:
+            raise ValueError("a Credly client needs a token or OAuth client credentials")
         self._http = httpx.Client(
             base_url=base_url,
-            auth=httpx.BasicAuth(token, ""),
+            auth=auth,
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             timeout=TIMEOUT,
             transport=transport or httpx.HTTPTransport(retries=CONNECT_RETRIES),
@@ -116,6 +145,34 @@ class CredlyClient:
             required=BADGE_FIELDS,
             not_found=self._no_badge(badge_id),
         )
+
+    def get_event(self, event_id: str) -> dict[str, Any]:
+        """``GET /organizations/<org>/events/<id>``: the event with the badge or template it concerns."""
+        return self._one(
+            "GET",
+            self._path("events", event_id),
+            required=EVENT_FIELDS,
+            not_found=f"event {event_id} not found on Credly (organization {self.org_id})",
+        )
+
+    def update_organization(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """``PUT /organizations/<org>``: the organization after the update (e.g. ``webhook_url``)."""
+        return self._one("PUT", self._path(), json=dict(fields), required=ORGANIZATION_FIELDS)
+
+    def rotate_token(self) -> str:
+        """``POST /organizations/<org>/authorization_tokens/rotate``: the new token (the old one dies)."""
+        data = self._one("POST", self._path("authorization_tokens", "rotate"), required=("token",))
+        new = str(data["token"])
+        self._hidden |= {new: mask(new)}
+        return new
+
+    def iter_employees(self) -> Iterator[dict[str, Any]]:
+        """The organization's workforce (``GET /organizations/<org>/employees``), over every page."""
+        return self._pages(self._path("employees"), {}, EMPLOYEE_FIELDS)
+
+    def add_employee(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /organizations/<org>/employees``: the employee Credly created."""
+        return self._one("POST", self._path("employees"), json=dict(payload), required=EMPLOYEE_FIELDS)
 
     # -- the wire ---------------------------------------------------------------------------
 
@@ -224,8 +281,13 @@ class CredlyClient:
         return data, metadata if isinstance(metadata, dict) else {}
 
     def _scrub(self, text: str) -> str:
-        """``text`` with the token (and the Basic credential made from it) masked."""
-        for value, masked in self._hidden.items():
+        """``text`` with the token or client secret (the Basic credential made from it, and any
+        Bearer token in use) masked."""
+        hidden = dict(self._hidden)
+        bearer = self._oauth.access_token if self._oauth is not None else None
+        if bearer:
+            hidden[bearer] = mask(bearer)
+        for value, masked in hidden.items():
             text = text.replace(value, masked)
         return text
 
@@ -237,24 +299,32 @@ def _has(item: object, keys: tuple[str, ...]) -> bool:
 # -- one client per connection ----------------------------------------------------------------
 
 _lock = threading.Lock()
-_clients: dict[str, tuple[tuple[str, str, str], CredlyClient]] = {}
+_clients: dict[str, tuple[tuple[str, ...], CredlyClient]] = {}
 _transport: httpx.BaseTransport | None = None
 
 
 def client_for(connection: Connection) -> CredlyClient:
-    """The connection's client, reused across hook calls while its host, organization and token stay."""
+    """The connection's client, reused across hook calls while its settings stay the same."""
     settings = connection.settings
     base_url = base_url_for(settings.get("host"))
     org_id = settings["org_id"]
-    token = settings["token"].reveal()
-    key = (base_url, org_id, hashlib.sha256(token.encode()).hexdigest())
+    credentials: dict[str, Any]
+    if settings.get("auth") == "oauth":
+        secret = settings["client_secret"].reveal()
+        oauth = (settings["client_id"], secret, settings.get("oauth_scope"))
+        credentials = {"oauth": oauth, "token_url": settings.get("oauth_url")}
+        fingerprint = ("oauth", *map(str, oauth), str(settings.get("oauth_url")))
+    else:
+        credentials = {"token": settings["token"].reveal()}
+        fingerprint = ("token", credentials["token"])
+    key = (base_url, org_id, hashlib.sha256("\x1f".join(fingerprint).encode()).hexdigest())
     with _lock:
         cached = _clients.get(connection.name)
         if cached is not None and cached[0] == key:
             return cached[1]
         if cached is not None:
             cached[1].close()
-        client = CredlyClient(base_url=base_url, org_id=org_id, token=token, transport=_transport)
+        client = CredlyClient(base_url=base_url, org_id=org_id, transport=_transport, **credentials)
         _clients[connection.name] = (key, client)
         return client
 

@@ -7,11 +7,14 @@ the client raises the ``badgebridge.core.errors`` family.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from badgebridge import hookimpl
+from badgebridge.core.clock import as_utc
+from badgebridge.core.errors import ProviderRefused
 from badgebridge.core.model import (
     Connection,
     ConnectionInfo,
@@ -19,6 +22,10 @@ from badgebridge.core.model import (
     IssueRequest,
     ProviderBadge,
     ProviderDeclaration,
+    ProviderEvent,
+    PushedLearner,
+    PushOutcome,
+    Recipient,
 )
 from badgebridge.plugins.credly.client import client_for
 
@@ -80,6 +87,101 @@ def fetch_badge(connection: Connection, provider_badge_id: str) -> IssuedBadge:
 @hookimpl
 def revoke_badge(connection: Connection, provider_badge_id: str, reason: str) -> IssuedBadge:
     return _issued_badge(client_for(connection).revoke_badge(provider_badge_id, reason))
+
+
+@hookimpl
+def fetch_event(connection: Connection, event_id: str) -> ProviderEvent:
+    return provider_event(client_for(connection).get_event(event_id))
+
+
+@hookimpl
+def subscribe_events(connection: Connection, url: str) -> str:
+    organization = client_for(connection).update_organization({"webhook_url": url})
+    return str(organization.get("webhook_url") or url)
+
+
+@hookimpl
+def rotate_token(connection: Connection) -> Mapping[str, str]:
+    if connection.settings.get("auth") == "oauth":
+        raise ProviderRefused(
+            f"connection {connection.name!r} uses OAuth client credentials; only an authorization "
+            "token (auth token) is rotated through Credly"
+        )
+    return {"token": client_for(connection).rotate_token()}
+
+
+ALREADY_EMPLOYED = ("already", "taken", "exists")
+"""Words of Credly's 422 when the email is in the workforce already (the shape is unverified, §4.7)."""
+
+
+@hookimpl
+def push_learners(connection: Connection, recipients: Sequence[Recipient]) -> Iterator[PushedLearner]:
+    client = client_for(connection)
+    present = {str(e.get("email", "")).casefold() for e in client.iter_employees()}
+    for recipient in recipients:
+        if recipient.email.casefold() in present:
+            yield PushedLearner(recipient.email, PushOutcome.PRESENT)
+            continue
+        try:
+            client.add_employee(employee_payload(recipient))
+        except ProviderRefused as exc:
+            if exc.status == 422 and any(word in exc.message.lower() for word in ALREADY_EMPLOYED):
+                yield PushedLearner(recipient.email, PushOutcome.PRESENT)
+            else:
+                yield PushedLearner(recipient.email, PushOutcome.REFUSED, exc.message)
+            continue
+        present.add(recipient.email.casefold())
+        yield PushedLearner(recipient.email, PushOutcome.ADDED)
+
+
+def employee_payload(recipient: Recipient) -> dict[str, str]:
+    """The body of Credly's employee create call; ``external_id`` is the host's learner id."""
+    return {
+        "email": recipient.email,
+        "first_name": recipient.first_name,
+        "last_name": recipient.last_name,
+        "external_id": recipient.learner_id,
+    }
+
+
+def provider_event(event: Mapping[str, Any]) -> ProviderEvent:
+    """An event as ``GET …/events/<id>`` shows it; Credly's event types are the host's spelling."""
+    badge, template = event.get("badge"), event.get("badge_template")
+    return ProviderEvent(
+        event_id=str(event["id"]),
+        event_type=str(event["event_type"]),
+        account_id=_organization_of(event),
+        occurred_at=_timestamp(event.get("occurred_at")),
+        badge=_issued_badge(badge) if isinstance(badge, Mapping) and badge.get("id") else None,
+        template=_template(template) if isinstance(template, Mapping) and template.get("id") else None,
+    )
+
+
+def _organization_of(event: Mapping[str, Any]) -> str | None:
+    if event.get("organization_id"):
+        return str(event["organization_id"])
+    template = event.get("badge_template")
+    owner = template.get("owner") if isinstance(template, Mapping) else None
+    return str(owner["id"]) if isinstance(owner, Mapping) and owner.get("id") else None
+
+
+def _template(template: Mapping[str, Any]) -> ProviderBadge:
+    return ProviderBadge(
+        external_id=str(template["id"]),
+        name=str(template.get("name") or ""),
+        description=template.get("description") or "",
+        image_url=template.get("image_url") or "",
+        state=str(template.get("state") or "active"),
+    )
+
+
+def _timestamp(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
 
 
 def issue_payload(request: IssueRequest) -> dict[str, str]:

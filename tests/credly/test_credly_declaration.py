@@ -14,9 +14,11 @@ from tests.credly.fake_credly import ORG_ID, TOKEN
 DECLARATION = provider.declare_provider()
 
 
-def test_declaration_names_credly_and_marks_the_token_secret():
+def test_declaration_names_credly_and_marks_the_token_and_client_secret_secret():
     assert (DECLARATION.name, DECLARATION.title) == ("credly", "Credly")
-    assert DECLARATION.secret_settings == ("token",)
+    assert DECLARATION.secret_settings == ("token", "client_secret")
+    assert DECLARATION.secret_lifetime_days("token") == 180
+    assert DECLARATION.secret_lifetime_days("client_secret") is None
 
 
 def test_schema_is_draft_2020_12_with_the_documented_properties():
@@ -24,7 +26,9 @@ def test_schema_is_draft_2020_12_with_the_documented_properties():
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["additionalProperties"] is False
-    assert sorted(schema["required"]) == ["org_id", "token"]
+    assert schema["required"] == ["org_id"]
+    assert schema["properties"]["auth"]["enum"] == ["token", "oauth"]
+    assert schema["properties"]["auth"]["default"] == "token"
     props = schema["properties"]
     assert props["org_id"] == props["org_id"] | {"type": "string", "minLength": 1, "title": "Organization ID"}
     assert props["token"] | {"writeOnly": True, "minLength": 1} == props["token"]
@@ -44,6 +48,9 @@ def test_schema_is_draft_2020_12_with_the_documented_properties():
         ({"org_id": "", "token": TOKEN}, "'org_id'"),
         ({"org_id": ORG_ID, "token": TOKEN, "api_key": "x"}, "no setting 'api_key'"),
         ({"org_id": ORG_ID, "token": TOKEN, "host": "ftp://api.credly.com"}, "not a valid host"),
+        ({"org_id": ORG_ID, "auth": "oauth", "client_secret": "s3cret-value"}, "'client_id' is required"),
+        ({"org_id": ORG_ID, "auth": "oauth", "client_id": "app"}, "'client_secret' is required"),
+        ({"org_id": ORG_ID, "auth": "basic", "token": TOKEN}, "'auth'"),
     ],
 )
 def test_the_host_rejects_bad_settings(settings, complaint):
@@ -70,15 +77,20 @@ def test_the_plugin_loads_through_the_host_with_every_hook():
     assert host.errors == []
     credly = host.provider("Credly")
     assert credly.title == "Credly"
-    assert all(credly.supports(hook) for hook in ("find_badge", "fetch_badge", "revoke_badge"))
+    optional = ("find_badge", "fetch_badge", "revoke_badge", "fetch_event", "subscribe_events")
+    assert all(credly.supports(hook) for hook in (*optional, "rotate_token", "push_learners"))
     [info] = host.plugins()
     assert info.hooks == [
         "connect",
         "declare_provider",
         "fetch_badge",
+        "fetch_event",
         "find_badge",
         "import_badges",
         "issue_badge",
+        "push_learners",
         "revoke_badge",
+        "rotate_token",
+        "subscribe_events",
     ]
     assert info.providers == ["credly"]

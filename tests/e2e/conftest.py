@@ -91,3 +91,7 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+# The event tests' fixtures (imported last: they use BADGEBRIDGE above).
+from tests.e2e.events_support import event_receiver, issued_award  # noqa: E402, F401
