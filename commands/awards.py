@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +67,10 @@ def filter_options(command):
         click.option("--badge", "badge_id", help="Only awards of this catalog badge."),
         click.option("--connection", help="Only awards sent through this connection."),
         click.option(
-            "--since", type=moments, help="Earned at or after this moment (UTC; a date is midnight)."
+            "--since",
+            type=moments,
+            metavar="DATE",
+            help="Earned at or after this moment (UTC; a date is midnight).",
         ),
         click.option(
             "--until",
@@ -155,7 +160,7 @@ def awards_export(state: State, format_: str, output: str | None, **values: Any)
     """Write the matching awards, every field, as CSV (streamed: any number of awards)."""
     where = filter_of(values)
     written = 0
-    with click.open_file(output or "-", "w", encoding="utf-8", newline="") as out:
+    with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
         writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
         writer.writeheader()
         for award in award_reports.each_matching(state.db, where):
@@ -210,4 +215,5 @@ def awards_revoke(state: State, award_id: int, reason: str) -> None:
     if not changed:
         click.echo(f"Award {award_id} was revoked already; nothing changed.")
     else:
-        click.echo(f"Award {award_id} revoked ({award.provider_state or 'locally'}).")
+        where = "on the provider" if award.connection else "locally (a platform-only badge)"
+        click.echo(f"Award {award_id} revoked {where}.")
