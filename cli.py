@@ -15,6 +15,7 @@ from badgebridge.commands import (
     awards,
     badges,
     connections,
+    db,
     demo,
     learners,
     learning_objects,
@@ -87,6 +88,7 @@ for command in (
     worker.worker,
     users.users,
     web.web,
+    db.db,
 ):
     cli.add_command(command)
 

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from badgebridge.core.errors import BadgeBridgeError, InvalidInput
 from badgebridge.core.model import AwardState, ObjectKind
@@ -44,13 +45,30 @@ class State:
 
 
 class Group(click.Group):
-    """A group that turns expected failures into one line and a non-zero exit."""
+    """A group that turns expected failures into one line and a non-zero exit.
+
+    A database error (a refused statement, a lost connection) is expected too: it becomes one line
+    with the database's own primary message, never the statement or its parameters.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BadgeBridgeError as exc:
             raise click.ClickException(str(exc)) from None
+        except DBAPIError as exc:
+            raise click.ClickException(database_failure(exc)) from None
+
+
+def database_failure(exc: DBAPIError) -> str:
+    """One line saying what the database refused: its primary message, without details or values."""
+    original = exc.orig
+    diag = getattr(original, "diag", None)  # psycopg: the primary message holds no row values
+    lines = str(original).strip().splitlines() or [type(original).__name__]
+    message = getattr(diag, "message_primary", None) or lines[0]
+    if exc.connection_invalidated:
+        return f"lost the connection to the database: {message}"
+    return f"the database refused the command: {message}"
 
 
 pass_state = click.make_pass_decorator(State)

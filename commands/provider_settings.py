@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
@@ -11,13 +12,16 @@ import click
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.plugin_manager import get_host
 
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 
 class ProviderSettingsCommand(click.Command):
     """A command whose options include every installed provider's settings.
 
-    A setting ``org_id`` becomes ``--org-id``; a secret setting ``token`` (``writeOnly`` in the
-    provider's schema) becomes ``--token-env VAR`` and ``--token-stdin`` instead, so it never
-    appears in argv. Plugins load only when the options are needed.
+        A setting ``org_id`` becomes ``--org-id``; a secret setting ``token`` (``writeOnly`` in the
+        provider's schema) becomes ``--token-env VAR`` and ``--token-stdin`` instead, so it never
+        appears in argv (``--token-env`` takes a variable's name, checked as one and never echoed). Plugins
+    load only when the options are needed.
     """
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
@@ -75,8 +79,15 @@ def collect_settings(provider_name: str, values: dict[str, Any], *, prompt_missi
 def _read_secret(key: str, label: str, values: dict[str, Any], *, prompt: bool) -> str | None:
     env_var, from_stdin = values.get(f"{key}__env"), values.get(f"{key}__stdin")
     if env_var:
+        # The argument is never echoed: a user who typed the token itself must not see it printed.
+        option = f"--{key.replace('_', '-')}-env"
+        if not VARIABLE_NAME.fullmatch(env_var):
+            raise InvalidInput(
+                f"{option} takes the name of an environment variable (letters, digits and _, "
+                f"not starting with a digit), not the {label.lower()} itself"
+            )
         if env_var not in os.environ:
-            raise InvalidInput(f"environment variable {env_var} is not set (--{key.replace('_', '-')}-env)")
+            raise InvalidInput(f"the environment variable named by {option} is not set")
         return os.environ[env_var]
     if from_stdin or (prompt and not sys.stdin.isatty()):
         return sys.stdin.readline().strip()

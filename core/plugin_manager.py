@@ -177,13 +177,17 @@ class PluginHost:
 
     @property
     def providers(self) -> dict[str, Provider]:
-        """The declared providers by name; plugins whose declaration is unusable are left out."""
+        """The declared providers by name; plugins whose declaration is unusable are left out.
+
+        Built whole before it is published, so a thread that asks while another builds it never
+        sees a partial (empty) table.
+        """
         if self._providers is None:
-            self._providers = {}
+            found: dict[str, Provider] = {}
             for impl in self.pm.hook.declare_provider.get_hookimpls():
                 name = self.pm.get_name(impl.plugin)
                 try:
-                    declaration = self._validate(impl.plugin, name, impl.function())
+                    declaration = self._validate(impl.plugin, name, impl.function(), found)
                 except PluginError as exc:
                     self._drop(impl.plugin, name, str(exc))
                     continue
@@ -191,7 +195,8 @@ class PluginHost:
                     why = f"plugin {name!r} failed to declare its provider: {_describe(exc)}"
                     self._drop(impl.plugin, name, why)
                     continue
-                self._providers[declaration.name] = Provider(self.pm, impl.plugin, declaration)
+                found[declaration.name] = Provider(self.pm, impl.plugin, declaration)
+            self._providers = found
         return self._providers
 
     def provider(self, name: str) -> Provider:
@@ -215,7 +220,9 @@ class PluginHost:
         failed = [PluginInfo(e.plugin or "?", e.version, [], [], str(e)) for e in self.errors]
         return sorted(infos, key=lambda info: info.name) + sorted(failed, key=lambda info: info.name)
 
-    def _validate(self, plugin: object, name: str, declaration: Any) -> ProviderDeclaration:
+    def _validate(
+        self, plugin: object, name: str, declaration: Any, taken: dict[str, Provider]
+    ) -> ProviderDeclaration:
         if not isinstance(declaration, ProviderDeclaration):
             raise PluginError(f"plugin {name!r}: declare_provider must return a ProviderDeclaration")
         implemented = {caller.name for caller in self.pm.get_hookcallers(plugin) or []}
@@ -228,7 +235,7 @@ class PluginHost:
             jsonschema.Draft202012Validator.check_schema(declaration.settings_schema)
         except jsonschema.SchemaError as exc:
             raise PluginError(f"plugin {name!r}: invalid settings schema: {exc.message}") from None
-        if declaration.name in (self._providers or {}):
+        if declaration.name in taken:
             raise PluginError(f"plugin {name!r}: provider {declaration.name!r} is declared by another plugin")
         return declaration
 

@@ -53,12 +53,16 @@ class ErrorFile:
     def add(self, number: int, cells: list[str], problems: Sequence[Problem]) -> None:
         if self._writer is None:
             self._open()
-        self._writer.writerow([*cells, describe(number, problems)])
+        padded = cells + [""] * (len(self._header) - len(cells))  # a row the reader could not split
+        self._writer.writerow([*padded, describe(number, problems)])
 
     def _open(self) -> None:
         try:
             self._target.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self._target, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed in __exit__)
+            # surrogateescape writes a row's undecodable bytes back as they were in the file
+            self._file = open(  # noqa: SIM115 (closed in __exit__)
+                self._target, "w", encoding="utf-8", errors="surrogateescape", newline=""
+            )
         except OSError as exc:
             raise InvalidInput(f"cannot write the error file {self._target}: {exc.strerror}") from None
         self._writer = csv.writer(self._file)

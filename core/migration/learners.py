@@ -20,6 +20,7 @@ from badgebridge.core.migration.schemas import Problem, shown
 from badgebridge.core.migration.writers import Upsert, upsert
 from badgebridge.core.services.learners import new_learner_id
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.retry import retry_conflicts
 from badgebridge.core.storage.schema import learners
 
 
@@ -36,10 +37,13 @@ def import_learners(
         raise NotFound(f"{source}: no such file")
     if not source.is_file():
         raise InvalidInput(f"{source}: not a file")
-    with transactions(db, dry_run) as transaction, transaction() as conn:
-        return process_file(
-            Context(conn, utcnow()), LEARNERS, source, Path(errors_dir) if errors_dir is not None else None
-        )
+    folder = Path(errors_dir) if errors_dir is not None else None
+
+    def import_file() -> FileReport:
+        with transactions(db, dry_run) as transaction, transaction() as conn:
+            return process_file(Context(conn, utcnow()), LEARNERS, source, folder)
+
+    return retry_conflicts(import_file)
 
 
 def _email(row: dict[str, Any]) -> tuple:

@@ -2,9 +2,10 @@
 
 Rows are read one at a time and gathered into batches of ``BATCH_SIZE``. A batch is checked as a
 whole (one query per referenced table, not one per row), then written (one query for the stored
-rows, then bulk inserts and updates). Nothing is kept from one batch to the next, so memory does
-not grow with the file. A key repeated inside a batch flushes the batch first, so the second row
-sees the first one written.
+rows, then bulk inserts and updates). Nothing is kept in memory from one batch to the next, so
+memory does not grow with the file; the keys given so far wait on disk (``SeenKeys``). A key that
+an earlier row of the file gave fails the later row, naming the first, and a rerun fails it again:
+the first row is the one imported.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from badgebridge.core.migration.error_files import ErrorFile, error_path
 from badgebridge.core.migration.reader import Columns, CsvFile
 from badgebridge.core.migration.report import FileReport
 from badgebridge.core.migration.schemas import Problem, RowSchema, load
+from badgebridge.core.migration.seen_keys import SeenKeys
 from badgebridge.core.storage import Database
 
 BATCH_SIZE = 2000
@@ -106,12 +108,20 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
     """Import one file in ``ctx``'s transaction; failed rows go to its error file."""
     schema = load(spec.schema)
     report = FileReport(path.name, path)
-    with CsvFile(path) as source, ErrorFile(error_path(path, errors_dir), source.header) as errors:
+    with (
+        CsvFile(path) as source,
+        ErrorFile(error_path(path, errors_dir), source.header) as errors,
+        SeenKeys() as seen,
+    ):
         columns = Columns(source.header, schema)
         batch: list[Entry] = []
-        keys: set[Hashable] = set()
+        keys: dict[Hashable, int] = {}  # the batch's keys, and the row that gave each
 
         def flush() -> None:
+            earlier = seen.record(keys) if keys else {}
+            for entry in batch:
+                if entry.key in earlier and not entry.problems:
+                    entry.problems.append(_repeated(entry.key, earlier[entry.key]))
             valid = [entry for entry in batch if not entry.problems]
             for check in spec.checks:
                 check(ctx, valid)
@@ -129,20 +139,29 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
             batch.clear()
             keys.clear()
 
-        for number, cells in source.rows():
+        for number, cells, unreadable in source.rows():
             report.rows += 1
-            entry = _entry(spec, schema, columns, number, cells)
+            if unreadable is not None:
+                entry = Entry(number, cells, {}, [unreadable])
+            else:
+                entry = _entry(spec, schema, columns, number, cells)
             if spec.key is not None and not entry.problems:
                 entry.key = spec.key(entry.row)
                 if entry.key in keys:
-                    flush()
-                keys.add(entry.key)
+                    entry.problems.append(_repeated(entry.key, keys[entry.key]))
+                else:
+                    keys[entry.key] = number
             batch.append(entry)
             if len(batch) >= BATCH_SIZE:
                 flush()
         flush()
     report.errors_path = errors.path
     return report
+
+
+def _repeated(key: Hashable, first_row: int) -> Problem:
+    shown_key = ", ".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
+    return Problem(None, f"repeats the key of row {first_row} ({shown_key}); a file gives each key once")
 
 
 def _entry(spec: FileSpec, schema: RowSchema, columns: Columns, number: int, cells: list[str]) -> Entry:

@@ -2,11 +2,17 @@
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first data row is row 2 (a
 blank line keeps its number and is skipped). Files are UTF-8, with or without a byte-order mark.
+
+A bad row is that row's problem, never the file's: bytes that are not UTF-8 (kept as they were,
+through ``surrogateescape``, so the error file shows them unchanged), a NUL character (which
+PostgreSQL cannot store) or a field longer than the CSV reader takes (``csv.field_size_limit``)
+fail their row, and reading goes on with the next one.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +22,11 @@ from badgebridge.core.errors import InvalidInput
 from badgebridge.core.migration.schemas import Problem, RowSchema
 
 MISSING = "required column missing from the header"
+NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of an undecodable byte
+ENCODING_ERRORS = "surrogateescape"
+
+Row = tuple[int, list[str], Problem | None]
+"""A data row: its number, its cells, and what makes it unreadable (None: nothing)."""
 
 
 class CsvFile:
@@ -30,15 +41,21 @@ class CsvFile:
 
     def __enter__(self) -> CsvFile:
         try:
-            self._file = open(self.path, encoding="utf-8-sig", newline="")
+            self._file = open(self.path, encoding="utf-8-sig", errors=ENCODING_ERRORS, newline="")
         except OSError as exc:
             raise InvalidInput(f"cannot read {self.path}: {exc.strerror}") from None
         self._reader = csv.reader(self._file)
-        header = self._next()
-        if header is None or not any(cell.strip() for cell in header):
+        try:
+            row = self._next()
+        except StopIteration:
+            row = None
+        if row is None or not any(cell.strip() for cell in row[1]):
             self.__exit__(None, None, None)
             raise InvalidInput(f"{self.path}: no header; the first row must name the columns")
-        self.header = header
+        if row[2] is not None:
+            self.__exit__(None, None, None)
+            raise InvalidInput(f"{self.path}: the header row is not readable: {row[2].text}")
+        self.header = row[1]
         return self
 
     def __exit__(
@@ -48,37 +65,37 @@ class CsvFile:
             self._file.close()
             self._file = None
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """``(row number, cells)`` of each data row that is not blank."""
-        while (cells := self._next()) is not None:
-            if cells and any(cells):
-                yield self._number, cells
+    def rows(self) -> Iterator[Row]:
+        """``(row number, cells, problem)`` of each data row that is not blank."""
+        while True:
+            try:
+                number, cells, problem = self._next()
+            except StopIteration:
+                return
+            if problem is not None or (cells and any(cells)):
+                yield number, cells, problem
 
-    def _next(self) -> list[str] | None:
+    def _next(self) -> Row:
         try:
             cells = next(self._reader)
-        except StopIteration:
-            return None
-        except UnicodeDecodeError as exc:
-            line = _first_line_not_utf8(self.path)
-            raise InvalidInput(
-                f"{self.path}: line {line} is not UTF-8 text ({exc.reason}); save the file as CSV UTF-8"
-            ) from None
         except csv.Error as exc:
-            raise InvalidInput(f"{self.path}: row {self._number + 1}: not readable as CSV: {exc}") from None
+            self._number += 1
+            return self._number, [], Problem(None, f"not readable as CSV: {exc}")
         self._number += 1
-        return cells
+        return self._number, cells, self._unreadable(cells)
 
-
-def _first_line_not_utf8(path: Path) -> int:
-    """The number of the first line that does not decode (text is decoded in blocks, not lines)."""
-    with open(path, "rb") as raw:
-        for number, line in enumerate(raw, 1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return 0
+    def _unreadable(self, cells: list[str]) -> Problem | None:
+        joined = "".join(cells)
+        if "\x00" not in joined and NOT_UTF8.search(joined) is None:
+            return None
+        for index, cell in enumerate(cells):
+            column = self.header[index].strip() if index < len(self.header) else None
+            if (found := NOT_UTF8.search(cell)) is not None:
+                byte = ord(found.group()) - 0xDC00
+                return Problem(column, f"not UTF-8 text (byte 0x{byte:02x}); save the file as CSV UTF-8")
+            if "\x00" in cell:
+                return Problem(column, "holds a NUL character (0x00), which is not text")
+        return None
 
 
 class Columns:

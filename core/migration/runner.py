@@ -1,8 +1,10 @@
 """``run_migration``: a folder of ALM migration CSVs (or one of them) into the database.
 
 Files are imported in ALM's dependency order, each in its own transaction, so an interrupted run
-leaves no file half-imported. A dry run checks everything the same way (providers and references
-included, seeing what earlier files would have created) in one transaction that is rolled back.
+leaves no file half-imported (a file's transaction that PostgreSQL aborted to end a deadlock with a
+concurrent writer is imported again from its first row). A dry run checks everything the same
+way (providers and references included, seeing what earlier files would have created) in one
+transaction that is rolled back.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from badgebridge.core.migration.error_files import ERRORS_SUFFIX
 from badgebridge.core.migration.files import FILE_NAMES, FILES
 from badgebridge.core.migration.pipeline import Context, FileSpec, process_file, transactions
 from badgebridge.core.migration.providers import ExternalBadges
-from badgebridge.core.migration.report import MigrationReport
+from badgebridge.core.migration.report import FileReport, MigrationReport
 from badgebridge.core.plugin_manager import PluginHost
 from badgebridge.core.services.connections import all_connections
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.retry import retry_conflicts
 
 
 def run_migration(
@@ -46,9 +49,16 @@ def run_migration(
     report = MigrationReport(dry_run=dry_run, skipped=skipped)
     with transactions(db, dry_run) as transaction:
         for spec, source in inputs:
-            with transaction() as conn:
-                ctx = Context(conn, utcnow(), externals)
-                report.files.append(process_file(ctx, spec, source, folder))
+
+            def import_file(spec=spec, source=source) -> tuple[Context, FileReport]:
+                with transaction() as conn:
+                    ctx = Context(conn, utcnow(), externals)
+                    return ctx, process_file(ctx, spec, source, folder)
+
+            # A file's own transaction is run again if PostgreSQL aborted it to end a deadlock;
+            # a dry run's single transaction is not (nothing it did is kept anyway).
+            ctx, file_report = import_file() if dry_run else retry_conflicts(import_file)
+            report.files.append(file_report)
             if not dry_run:
                 report.award_ids += ctx.award_ids
     return report

@@ -16,9 +16,12 @@ from sqlalchemy import Table, and_, bindparam, select, tuple_, update
 
 from badgebridge.core.migration.formats import parse_boolean, parse_date_time
 from badgebridge.core.migration.pipeline import Context, Entry
-from badgebridge.core.migration.references import lookup
+from badgebridge.core.migration.schemas import Problem
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import completions
+from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.limits import too_long
+from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import completions as completions_table
 from badgebridge.core.storage.schema import object_skill_credits
 
@@ -99,8 +102,13 @@ def upsert(
     """A file writer: each entry's ``values_of(entry)`` into ``target`` under the entry's key."""
 
     def write(ctx: Context, entries: list[Entry]) -> None:
+        pairs = [(entry, values_of(entry)) for entry in entries]
+        pairs = [(entry, new) for entry, new in pairs if _fits(target, entry, new)]
+        if not pairs:
+            return
+        entries = [entry for entry, _ in pairs]
         keys = [entry.key for entry in entries]
-        values = [values_of(entry) for entry in entries]
+        values = [new for _, new in pairs]
         changes = target.write(ctx, keys, values)
         objects: set[Object] = set()
         for entry, key, new, (changed, old) in zip(entries, keys, values, changes, strict=True):
@@ -112,20 +120,46 @@ def upsert(
     return write
 
 
+def _fits(target: Upsert, entry: Entry, values: dict[str, Any]) -> bool:
+    """False (and a problem on the entry) when a value is longer than its column takes; the row
+    schemas' ``maxLength`` catch these first, this keeps any they miss a row's error."""
+    found = too_long(target.table, {**dict(zip(target.key, entry.key, strict=True)), **values})
+    if found is None:
+        return True
+    column, length, limit = found
+    entry.problems.append(
+        Problem(None, f"{column.replace('_', ' ')} is {length} characters long; at most {limit} fit")
+    )
+    return False
+
+
 def backfill(ctx: Context, objects: set[Object]) -> None:
-    """Award what each object now carries to the learners who completed it already."""
+    """Award what each object now carries to the learners who completed it already.
+
+    Every object is locked (exclusively), then every learner who completed one, in the lock
+    protocol's order, before the first award is read (``badgebridge.core.storage.locks``).
+    """
+    if not objects:
+        return
+    lock_objects(ctx.conn, objects, exclusive=True)
     by_kind: dict[ObjectKind, list[str]] = {}
     for kind, object_id in objects:
         by_kind.setdefault(kind, []).append(object_id)
+    completed: dict[ObjectKind, list[str]] = {}
+    completers: set[str] = set()
     for kind, ids in sorted(by_kind.items()):
-        completed = lookup(
-            ctx.conn,
-            completions_table.c.object_id,
-            completions_table.c.object_id,
-            ids,
-            completions_table.c.kind == kind,
-        )
-        for object_id in sorted(completed):
+        done: set[str] = set()
+        for chunk in chunks(sorted(ids)):
+            query = select(completions_table.c.object_id, completions_table.c.learner_id).where(
+                completions_table.c.kind == kind, completions_table.c.object_id.in_(chunk)
+            )
+            for object_id, learner_id in ctx.conn.execute(query):
+                done.add(object_id)
+                completers.add(learner_id)
+        completed[kind] = sorted(done)
+    lock_learners(ctx.conn, completers)
+    for kind, ids in completed.items():
+        for object_id in ids:
             ctx.award_ids.extend(completions.backfill(ctx.conn, kind, object_id))
 
 

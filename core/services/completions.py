@@ -4,6 +4,10 @@ Completing a learning object earns the object's badge (attached directly, or thr
 instances) and the credits it grants towards skill levels; a level whose ``maxCredits`` is reached
 earns that level's badge. Attaching a badge or a skill later earns it for everyone who completed
 the object before (backfill). Every award is stored once per learner × badge × reason.
+
+Both sides follow the lock protocol of ``badgebridge.core.storage.locks`` (object, then learner,
+then read what is earned), so concurrent completions, backfills and migrations see each other's
+commits on PostgreSQL as they do on SQLite.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import Connection, func, select
 from badgebridge.core.errors import NotFound
 from badgebridge.core.model import BadgeState, ObjectKind
 from badgebridge.core.services.awards import enqueue
+from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import (
     badges,
     completions,
@@ -31,8 +36,14 @@ SKILL_LEVEL = "skill_level"
 def record(
     conn: Connection, learner_id: str, kind: ObjectKind, object_id: str, completed_at: datetime
 ) -> list[int] | None:
-    """Store a completion and the awards it earns; None if the learner had completed it already."""
-    require_object(conn, kind, object_id)
+    """Store a completion and the awards it earns; None if the learner had completed it already.
+
+    Locks the object (shared) and the learner first; a caller recording several completions in
+    one transaction locks them all beforehand, in order (``lock_for_completions``).
+    """
+    if not lock_objects(conn, [(kind, object_id)], exclusive=False):
+        _not_found(kind, object_id)
+    lock_learners(conn, [learner_id])
     now = completed_at
     stored = conn.execute(
         insert_ignoring_conflicts(conn, completions)
@@ -67,16 +78,25 @@ def earn(
     return [award_id for award_id in new if award_id is not None]
 
 
+def lock_for_completions(conn: Connection, pairs: list[tuple[str, ObjectKind, str]]) -> None:
+    """Lock what recording these ``(learner_id, kind, object_id)`` completions needs, in protocol order."""
+    lock_objects(conn, [(kind, object_id) for _, kind, object_id in pairs], exclusive=False)
+    lock_learners(conn, [learner_id for learner_id, _, _ in pairs])
+
+
 def backfill(conn: Connection, kind: ObjectKind, object_id: str) -> list[int]:
-    """Award what the object now carries to everyone who completed it; returns the new award ids."""
+    """Award what the object now carries to everyone who completed it; returns the new award ids.
+
+    Locks the object exclusively first (waiting for completions of it in flight), then the
+    learners who completed it, then reads what they earn.
+    """
+    lock_objects(conn, [(kind, object_id)], exclusive=True)
     done = select(completions.c.learner_id, completions.c.completed_at).where(
         completions.c.kind == kind, completions.c.object_id == object_id
     )
-    return [
-        award_id
-        for row in conn.execute(done).all()
-        for award_id in earn(conn, row[0], kind, object_id, row[1])
-    ]
+    rows = conn.execute(done).all()
+    lock_learners(conn, [row[0] for row in rows])
+    return [award_id for row in rows for award_id in earn(conn, row[0], kind, object_id, row[1])]
 
 
 def object_badges(conn: Connection, kind: ObjectKind, object_id: str) -> list[str]:
@@ -129,11 +149,15 @@ def _skill_level_award(
     return enqueue(conn, learner_id, target.badge_id, SKILL_LEVEL, f"{skill_id}:{level}", when)
 
 
-def require_object(conn: Connection, kind: ObjectKind, object_id: str) -> None:
-    """``NotFound`` unless the learning object exists."""
-    if conn.execute(select(learning_objects.c.id).where(*_is(kind, object_id))).first() is None:
-        label = kind.replace("_", " ")
-        raise NotFound(f"no {label} with id {object_id!r} (learning-objects list shows them)")
+def lock_object(conn: Connection, kind: ObjectKind, object_id: str) -> None:
+    """Lock a learning object exclusively before changing what it carries; ``NotFound`` unless it exists."""
+    if not lock_objects(conn, [(kind, object_id)], exclusive=True):
+        _not_found(kind, object_id)
+
+
+def _not_found(kind: ObjectKind, object_id: str):
+    label = kind.replace("_", " ")
+    raise NotFound(f"no {label} with id {object_id!r} (learning-objects list shows them)")
 
 
 def _is(kind: ObjectKind, object_id: str):

@@ -10,18 +10,25 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from badgebridge.core.clock import utcnow
-from badgebridge.core.errors import BadgeBridgeError, InvalidInput, NotFound, ProviderError
+from badgebridge.core.errors import (
+    BadgeBridgeError,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    ProviderError,
+)
 from badgebridge.core.model import Connection, ConnectionInfo
 from badgebridge.core.plugin_manager import PluginHost, Provider
 from badgebridge.core.secrets import mask
 from badgebridge.core.settings import make_connection, split_secrets, validate_settings
-from badgebridge.core.storage import Database
+from badgebridge.core.storage import Database, encryption
+from badgebridge.core.storage.limits import require_fit
 from badgebridge.core.storage.schema import badges, connections
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ConnectionRecord:
-    """A stored connection; ``masked_settings`` shows secrets masked."""
+    """A stored connection; ``masked_settings`` (and ``repr``) show secrets masked."""
 
     id: int
     name: str
@@ -30,6 +37,14 @@ class ConnectionRecord:
     secrets: dict[str, str]
     account_name: str | None
     verified_at: datetime | None
+
+    def __repr__(self) -> str:
+        masked = {key: mask(value) for key, value in self.secrets.items()}
+        return (
+            f"ConnectionRecord(id={self.id!r}, name={self.name!r}, provider={self.provider!r}, "
+            f"settings={self.settings!r}, secrets={masked!r}, account_name={self.account_name!r}, "
+            f"verified_at={self.verified_at!r})"
+        )
 
     @property
     def masked_settings(self) -> dict[str, Any]:
@@ -72,6 +87,7 @@ def add(
     name = name.strip()
     if not name:
         raise InvalidInput("a connection needs a name")
+    require_fit(connections, "the connection", name=name)
     provider = host.provider(provider_name)
     with db.begin() as conn:
         if conn.execute(select(connections.c.id).where(connections.c.name == name)).first():
@@ -148,6 +164,21 @@ def remove(db: Database, name: str) -> None:
                 f"connection {name!r} still carries {count} badge(s) in the catalog; not removed"
             )
         conn.execute(delete(connections).where(connections.c.id == record.id))
+
+
+def reseal_secrets(db: Database) -> int:
+    """Store every connection's secrets again, encrypted with the first key of
+    ``BADGEBRIDGE_SECRET_KEY`` (those stored plain, or under an older key, included); returns how
+    many connections there are."""
+    if encryption.keys() is None:
+        raise ConfigurationError(
+            f"set {encryption.KEY_VARIABLE} to the new key, followed by the old ones (comma-separated)"
+        )
+    with db.begin() as conn:
+        rows = conn.execute(select(connections.c.id, connections.c.secrets).with_for_update()).all()
+        for connection_id, secrets in rows:  # read with any key, written with the first
+            conn.execute(update(connections).where(connections.c.id == connection_id).values(secrets=secrets))
+    return len(rows)
 
 
 def get(db: Database, name: str) -> ConnectionRecord:

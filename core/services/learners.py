@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import InvalidInput, NotFound
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.limits import require_fit
 from badgebridge.core.storage.schema import learners
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,6 +49,7 @@ def new_learner_id() -> str:
 def add(db: Database, email: str, first_name: str, last_name: str) -> tuple[LearnerRecord, str]:
     """Add a learner, or update their name; returns the learner and "added", "updated" or "unchanged"."""
     email = normalise_email(email)
+    require_fit(learners, "the learner's", email=email)
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name or not last_name:
         raise InvalidInput("a learner needs a first and a last name")

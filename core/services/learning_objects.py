@@ -14,6 +14,8 @@ from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import catalog, completions
 from badgebridge.core.services import learners as learner_service
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.limits import require_fit
+from badgebridge.core.storage.retry import retry_conflicts
 from badgebridge.core.storage.schema import (
     learning_objects,
     object_instances,
@@ -50,6 +52,7 @@ def add(db: Database, kind: ObjectKind, object_id: str, name: str, state: str = 
     object_id, name = object_id.strip(), name.strip()
     if not object_id or not name:
         raise InvalidInput("a learning object needs an id and a name")
+    require_fit(learning_objects, f"the {_label(kind)}", id=object_id, state=state)
     now = utcnow()
     with db.begin() as conn:
         row = conn.execute(select(learning_objects).where(*_is(kind, object_id))).mappings().first()
@@ -78,9 +81,15 @@ def assign_badge(
     Returns whether anything changed and the ids of the awards the backfill created.
     """
     catalog.get_badge(db, badge_id)
+    return retry_conflicts(lambda: _assign_badge(db, kind, object_id, badge_id, instance_id))
+
+
+def _assign_badge(
+    db: Database, kind: ObjectKind, object_id: str, badge_id: str, instance_id: str | None
+) -> tuple[bool, list[int]]:
     now = utcnow()
     with db.begin() as conn:
-        completions.require_object(conn, kind, object_id)
+        completions.lock_object(conn, kind, object_id)
         if instance_id is None:
             table, where = learning_objects, _is(kind, object_id)
         else:
@@ -104,9 +113,15 @@ def assign_skill(
     db: Database, kind: ObjectKind, object_id: str, skill_id: str, level: int, credits: float
 ) -> tuple[bool, list[int]]:
     """Let an object grant ``credits`` towards a skill level; awards levels earlier completers now reach."""
+    return retry_conflicts(lambda: _assign_skill(db, kind, object_id, skill_id, level, credits))
+
+
+def _assign_skill(
+    db: Database, kind: ObjectKind, object_id: str, skill_id: str, level: int, credits: float
+) -> tuple[bool, list[int]]:
     now = utcnow()
     with db.begin() as conn:
-        completions.require_object(conn, kind, object_id)
+        completions.lock_object(conn, kind, object_id)
         max_credits = conn.execute(
             select(skill_levels.c.max_credits).where(
                 skill_levels.c.skill_id == skill_id, skill_levels.c.level == level
@@ -211,8 +226,13 @@ def complete(
 ) -> list[int] | None:
     """Record that a learner completed an object; the new award ids, or None if it was recorded already."""
     learner = learner_service.get_by_email(db, email)
-    with db.begin() as conn:
-        return completions.record(conn, learner.id, kind, object_id, completed_at or utcnow())
+    when = completed_at or utcnow()
+
+    def record() -> list[int] | None:
+        with db.begin() as conn:
+            return completions.record(conn, learner.id, kind, object_id, when)
+
+    return retry_conflicts(record)
 
 
 def list_objects(db: Database, kind: ObjectKind | None = None) -> list[ObjectRecord]:

@@ -12,6 +12,7 @@ from badgebridge.core.errors import InvalidInput, NotFound
 from badgebridge.core.ids import slug
 from badgebridge.core.services import catalog
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.limits import require_fit
 from badgebridge.core.storage.schema import skill_levels, skills
 from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
@@ -76,6 +77,7 @@ def create(
     if badge_id is not None:
         catalog.get_badge(db, badge_id)
     skill_id = skill_id or slug(name)
+    require_fit(skills, "the skill", id=skill_id)
     now = utcnow()
     with db.begin() as conn:
         existing = conn.execute(select(skills).where(skills.c.id == skill_id)).mappings().first()

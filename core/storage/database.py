@@ -4,6 +4,11 @@ The default is an SQLite file in the user's application directory, readable by i
 ``--db URL`` or ``BADGEBRIDGE_DB`` chooses another (any SQLAlchemy URL; ``postgresql://`` uses
 psycopg 3). SQLite runs in WAL mode, and every transaction takes the write lock when it begins
 (``BEGIN IMMEDIATE``), so concurrent writers queue on the busy timeout instead of failing.
+
+An SQLite file named by ``--db`` must be in a folder that exists (a mistyped path is an error,
+not a new empty database); only the default file's folder is created. Engines hide statement
+parameters from their errors (``hide_parameters``), so no value, a token least of all, reaches
+an error message.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.storage.encryption import keys
 from badgebridge.core.storage.schema import metadata
 
 APP_NAME = "badgebridge"
@@ -51,6 +57,8 @@ class Database:
 
 def open_database(url: str | None = None) -> Database:
     """Open (and create if needed) the database at ``url``, or the default one."""
+    keys()  # a malformed BADGEBRIDGE_SECRET_KEY fails here, before any statement
+    given = url is not None
     url = url or default_database_url()
     try:
         parsed = make_url(url)
@@ -59,10 +67,10 @@ def open_database(url: str | None = None) -> Database:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed)
+        engine = _sqlite_engine(parsed, create_folder=not given)
     else:
         try:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
         except ModuleNotFoundError as exc:
             raise ConfigurationError(
                 f"the database driver {exc.name!r} is not installed (pip install 'badgebridge[postgres]')"
@@ -76,10 +84,10 @@ def open_database(url: str | None = None) -> Database:
     return Database(engine)
 
 
-def _sqlite_engine(url) -> Engine:
+def _sqlite_engine(url, *, create_folder: bool) -> Engine:
     if url.database and url.database != ":memory:":
-        _create_private_file(Path(url.database))
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+        _create_private_file(Path(url.database), create_folder=create_folder)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -98,8 +106,11 @@ def _sqlite_engine(url) -> Engine:
     return engine
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the database file (and its folder) readable by its owner only, if it is new."""
+def _create_private_file(path: Path, *, create_folder: bool) -> None:
+    """Create the database file readable by its owner only, if it is new (and, for the default
+    database, its folder); a file in a folder that does not exist is an error."""
+    if not create_folder and not path.parent.is_dir():
+        raise ConfigurationError(f"cannot open the database {path}: the folder {path.parent} does not exist")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

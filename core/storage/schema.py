@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from badgebridge.core.model import AwardState, BadgeState, ObjectKind
-from badgebridge.core.storage.types import UTCDateTime
+from badgebridge.core.storage.types import SealedJSON, UTCDateTime
 
 metadata = MetaData()
 
@@ -48,7 +48,8 @@ connections = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("provider", String(100), nullable=False),
     Column("settings", JSON, nullable=False),  # the non-secret settings
-    Column("secrets", JSON, nullable=False),  # the secret settings (writeOnly in the schema)
+    # the secret settings (writeOnly in the schema), encrypted when BADGEBRIDGE_SECRET_KEY is set
+    Column("secrets", SealedJSON, nullable=False),
     Column("account_name", Text),
     Column("account_id", Text),
     Column("verified_at", UTCDateTime),

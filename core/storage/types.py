@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
+
+from badgebridge.core.storage.encryption import seal, unseal
 
 
 class UTCDateTime(TypeDecorator):
@@ -27,3 +30,19 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class SealedJSON(TypeDecorator):
+    """A JSON object, encrypted when ``BADGEBRIDGE_SECRET_KEY`` is set (see ``encryption``).
+
+    Every reader and writer of the column gets plain dicts; only the stored value differs.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect) -> dict[str, Any] | None:
+        return None if value is None else seal(value)
+
+    def process_result_value(self, value: dict[str, Any] | None, dialect) -> dict[str, Any] | None:
+        return None if value is None else unseal(value)

@@ -102,4 +102,5 @@ def test_missing_token_variable_is_named(cli, credly_mock):
         "NOT_SET_ANYWHERE",
     )
     assert result.returncode == 1
-    assert "environment variable NOT_SET_ANYWHERE is not set" in result.stderr
+    assert "the environment variable named by --token-env is not set" in result.stderr
+    assert "NOT_SET_ANYWHERE" not in result.stdout + result.stderr

@@ -61,18 +61,20 @@ def test_a_byte_order_mark_blank_lines_and_header_case_are_accepted(db, host, tm
     assert errors[1][-1].startswith("row 4, column badgeCreationDate: 'bad' is not an ISO-8601")
 
 
-def test_a_file_that_is_not_utf8_is_refused_and_nothing_of_it_is_kept(db, host, tmp_path):
+def test_a_line_that_is_not_utf8_fails_its_row_and_the_others_go_in(db, host, tmp_path):
     path = tmp_path / "badge.csv"
     path.write_bytes(
         (",".join(BADGE_HEADER) + "\n" + ",".join(GOOD) + "\nB2,Caf\xe9," + D + ",,Active,x,,\n").encode(
             "latin-1"
         )
     )
-    with pytest.raises(
-        InvalidInput, match=r"badge.csv: line 3 is not UTF-8 text \(invalid .*\); save the file as CSV UTF-8"
-    ):
-        run_migration(db, host, path)
-    assert stored(db) == []
+    report = run_migration(db, host, path)
+    assert (report.files[0].imported, report.files[0].failed) == (1, 1)
+    assert stored(db) == [("B1", None)]
+    raw = (tmp_path / "badge.errors.csv").read_bytes()
+    assert b"B2,Caf\xe9," in raw  # the row as it was, byte for byte
+    why = b"row 3, column badgeName: not UTF-8 text (byte 0xe9); save the file as CSV UTF-8"
+    assert raw.rstrip().endswith(b'"' + why + b'"')
     path.write_bytes(b"")
     with pytest.raises(InvalidInput, match=r"badge.csv: no header"):
         run_migration(db, host, path)

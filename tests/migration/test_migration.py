@@ -278,7 +278,7 @@ EXPECTED_ERRORS = {
     ],
     "skill_course.errors.csv": [
         ["courseId", "skillId", "levelId", "credits", "error"],
-        ["C1", "S1", "1", "3", "row 3, column credits: 3 is more than the level's maxCredits (2)"],
+        ["C1", "S1", "1", "3", "row 3: repeats the key of row 2 (C1, S1, 1); a file gives each key once"],
         ["C1", "S1", "2", "1", "row 4, column levelId: skill 'S1' has no level 2"],
         ["C1", "S9", "1", "1", "row 5, column skillId: no skill 'S9' in this migration or the database"],
     ],
@@ -434,13 +434,22 @@ def test_repeated_keys_in_one_batch_and_across_batches(db, host, ready, tmp_path
         ],
     )
     report = run_migration(db, host, folder)
-    assert counts(report)["badge.csv"] == (7, 6, 1, 0)
-    assert rows(db, badges, "id", "name", "state") == [
-        ("B1", "First at last", "Retired"),
+    assert counts(report)["badge.csv"] == (7, 4, 0, 3)
+    expected = [
+        ("B1", "First", "Active"),
         ("B2", "Second", "Active"),
         ("B3", "Third", "Active"),
         ("B4", "Fourth", "Active"),
     ]
+    assert rows(db, badges, "id", "name", "state") == expected
+    assert [row[-1] for row in read_csv(folder / "badge.errors.csv")[1:]] == [
+        "row 4: repeats the key of row 2 (B1); a file gives each key once",
+        "row 6: repeats the key of row 2 (B1); a file gives each key once",
+        "row 8: repeats the key of row 7 (B4); a file gives each key once",
+    ]
+    again = run_migration(db, host, folder)  # a rerun: the same rows fail, nothing changes
+    assert counts(again)["badge.csv"] == (7, 0, 4, 3)
+    assert rows(db, badges, "id", "name", "state") == expected
 
 
 def test_completions_award_once_and_a_migrated_instance_badge_backfills(db, host, ready, tmp_path):
@@ -528,3 +537,29 @@ def test_skill_level_and_certification_badges_backfill(db, host, ready, tmp_path
         ("ada@example.org", "B5", "certification:CE1"),
     }
     assert len(report.award_ids) == 2
+
+
+def test_credits_over_the_levels_max_credits_fail_their_row(db, host, ready, tmp_path):
+    folder = tmp_path / "alm"
+    folder.mkdir()
+    write_csv(
+        folder, "skill.csv", ["id", "skillName", "skillCreationDate", "state"], [["S1", "Skill", D, "Active"]]
+    )
+    write_csv(folder, "skill_level.csv", ["skillId", "levelId", "maxCredits"], [["S1", "1", "2"]])
+    write_csv(
+        folder,
+        "course.csv",
+        ["id", "courseName", "courseCreationDate", "state", "author"],
+        [["C1", "One", D, "Published", "a@example.org"], ["C2", "Two", D, "Published", "a@example.org"]],
+    )
+    write_csv(
+        folder,
+        "skill_course.csv",
+        ["courseId", "skillId", "levelId", "credits"],
+        [["C1", "S1", "1", "2"], ["C2", "S1", "1", "3"]],
+    )
+    report = run_migration(db, host, folder)
+    assert counts(report)["skill_course.csv"] == (2, 1, 0, 1)
+    assert read_csv(folder / "skill_course.errors.csv")[1][-1] == (
+        "row 3, column credits: 3 is more than the level's maxCredits (2)"
+    )
