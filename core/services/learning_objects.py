@@ -168,7 +168,7 @@ def _set_credits(conn: Connection, kind, object_id, skill_id, level, credits, no
 def detach_badge(db: Database, kind: ObjectKind, object_id: str) -> bool:
     """Take the badge off an object (awards already made stay); returns whether it carried one."""
     with db.begin() as conn:
-        completions.require_object(conn, kind, object_id)
+        completions.lock_object(conn, kind, object_id)
         return bool(
             conn.execute(
                 update(learning_objects)
@@ -184,7 +184,7 @@ def detach_carried_badge(
     """Take ``badge_id`` off an object (or one of its instances) if it carries that badge; awards
     already made stay. Returns whether it carried it."""
     with db.begin() as conn:
-        completions.require_object(conn, kind, object_id)
+        completions.lock_object(conn, kind, object_id)
         if instance_id is None:
             table, where = learning_objects, _is(kind, object_id)
         else:
@@ -208,7 +208,7 @@ def detach_carried_badge(
 def detach_skill(db: Database, kind: ObjectKind, object_id: str, skill_id: str, level: int) -> bool:
     """Stop an object granting credits towards a skill level; returns whether it granted any."""
     with db.begin() as conn:
-        completions.require_object(conn, kind, object_id)
+        completions.lock_object(conn, kind, object_id)
         return bool(
             conn.execute(
                 delete(object_skill_credits).where(

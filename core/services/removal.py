@@ -172,7 +172,7 @@ def remove_learning_object(
     Awards made for it stay (they are history, and may be held on a provider).
     """
     with db.begin() as conn:
-        completions.require_object(conn, kind, object_id)
+        completions.lock_object(conn, kind, object_id)
         done = _count(
             conn, completion_rows, completion_rows.c.kind == kind, completion_rows.c.object_id == object_id
         )

@@ -79,7 +79,7 @@ def open_database(url: str | None = None) -> Database:
         metadata.create_all(engine)
     except OperationalError as exc:
         raise ConfigurationError(
-            f"cannot open the database {parsed.render_as_string()}: {exc.orig}"
+            f"cannot open the database {parsed.render_as_string()}: {' '.join(str(exc.orig).split())}"
         ) from None
     return Database(engine)
 
