@@ -1,4 +1,4 @@
-"""``badgebridge awards``: grant, list, retry, revoke."""
+"""``badgebridge awards``: grant, list, retry, cancel, reissue, sync, revoke."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from badgebridge.core.clock import as_utc
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import AwardState, ObjectKind
 from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import award_reports
+from badgebridge.core.services import award_reports, recovery
 from badgebridge.core.services import awards as award_service
 from badgebridge.core.services.award_reports import AwardFilter
 
@@ -50,6 +50,9 @@ def awards_grant(state: State, badge_id: str, email: str, earned: datetime | Non
         return
     if not created and award.state in (AwardState.ISSUED, AwardState.REVOKED):
         click.echo(f"{award.learner_email} already has award {award.id} ({award.state}); nothing changed.")
+        return
+    if award.state == AwardState.CANCELLED:
+        click.echo(f"Award {award.id} exists and was cancelled; awards reissue {award.id} sends it.")
         return
     if award.state == AwardState.FAILED:
         award_service.requeue(state.db, [award.id])
@@ -192,17 +195,67 @@ EXPORT_FIELDS = (
 
 @awards.command("retry")
 @click.argument("award_ids", nargs=-1, type=int)
-@click.option("--all", "retry_all", is_flag=True, help="Every failed or waiting award.")
+@click.option("--all", "retry_all", is_flag=True, help="Every failed or waiting award, and every dead claim.")
 @pass_state
 def awards_retry(state: State, award_ids: tuple[int, ...], retry_all: bool) -> None:
-    """Send failed awards, or awards waiting for a retry, now (these ids, or --all)."""
+    """Send failed awards, awards waiting for a retry, and awards whose sender died (its lease ran
+    out) now: these ids, or --all."""
     if not award_ids and not retry_all:
         raise InvalidInput("name the awards to retry, or give --all")
-    ids = award_service.requeue(state.db, list(award_ids) or None)
-    if not ids:
-        click.echo("No failed or waiting awards; nothing changed.")
+    changes = recovery.retry(state.db, list(award_ids) or None)
+    for award_id, why in changes.skipped.items():
+        click.echo(f"Award {award_id} {why}; left alone.")
+    if not changes.changed:
+        click.echo("No failed, waiting or abandoned awards; nothing changed.")
         return
-    report_sends(state.sender().send_awards(ids, concurrency=SEND_CONCURRENCY))
+    click.echo(f"Queued {len(changes.changed)} award(s) again; sending them now.")
+    report_sends(state.sender().send_awards(changes.changed, concurrency=SEND_CONCURRENCY))
+
+
+@awards.command("cancel")
+@click.argument("award_ids", nargs=-1, type=int, required=True)
+@pass_state
+def awards_cancel(state: State, award_ids: tuple[int, ...]) -> None:
+    """Cancel queued or failed awards: they are never sent (awards reissue sends one after all)."""
+    changes = recovery.cancel(state.db, list(award_ids))
+    for award_id in changes.changed:
+        click.echo(f"Award {award_id} cancelled; it will not be sent.")
+    for award_id, why in changes.skipped.items():
+        click.echo(f"Award {award_id} {why}; left alone.")
+    if not changes.changed:
+        raise click.ClickException("no award was cancelled")
+
+
+@awards.command("reissue")
+@click.argument("award_id", type=int)
+@pass_state
+def awards_reissue(state: State, award_id: int) -> None:
+    """Issue a revoked award again (revoked here or on the provider, or deleted there), or a
+    cancelled one: a new badge on the provider."""
+    recovery.reissue(state.db, award_id)
+    click.echo(f"Award {award_id} queued to be issued again.")
+    report_sends(state.sender().send_awards([award_id]))
+
+
+@awards.command("sync")
+@click.argument("connection", required=False)
+@pass_state
+def awards_sync(state: State, connection: str | None) -> None:
+    """Read the provider's state of every issued award (of CONNECTION, or all) and record it:
+    revoked or deleted there, accepted, pending."""
+    report = recovery.sync(state.db, state.host, connection)
+    for award_id, change in report.changed.items():
+        click.echo(f"Award {award_id}: {change}.")
+    for award_id, why in report.unreachable.items():
+        click.echo(f"Award {award_id} not read: {why}", err=True)
+    click.echo(
+        f"Synced {report.checked} issued award(s): {len(report.changed)} changed, "
+        f"{len(report.unreachable)} not read."
+    )
+    if report.unreachable:
+        raise click.ClickException(
+            f"{len(report.unreachable)} award(s) could not be read; run awards sync again"
+        )
 
 
 @awards.command("revoke")
@@ -211,9 +264,14 @@ def awards_retry(state: State, award_ids: tuple[int, ...], retry_all: bool) -> N
 @pass_state
 def awards_revoke(state: State, award_id: int, reason: str) -> None:
     """Revoke an issued award on its provider."""
-    award, changed = award_service.revoke(state.db, state.host, award_id, reason)
-    if not changed:
-        click.echo(f"Award {award_id} was revoked already; nothing changed.")
+    award, how = award_service.revoke(state.db, state.host, award_id, reason)
+    if how == "already":
+        where = f" ({award.revoke_reason})" if award.revoke_reason else ""
+        click.echo(f"Award {award_id} was revoked already{where}; nothing changed.")
+    elif how == "remote":
+        click.echo(
+            f"Award {award_id} was {award.provider_state} on the provider already; recorded as revoked."
+        )
     else:
         where = "on the provider" if award.connection else "locally (a platform-only badge)"
         click.echo(f"Award {award_id} revoked {where}.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -14,7 +16,7 @@ from badgebridge.core.model import AwardState, ObjectKind
 from badgebridge.core.plugin_manager import PluginHost, get_host
 from badgebridge.core.render import emit_table
 from badgebridge.core.services import awards as award_service
-from badgebridge.core.services.sender import AwardSender, Outcome, RetryPolicy
+from badgebridge.core.services.sender import DEFAULT_LEASE, AwardSender, Outcome, RetryPolicy
 from badgebridge.core.storage import Database, open_database
 
 SEND_CONCURRENCY = 4  # parallel sends when a command issues many awards at once
@@ -40,8 +42,15 @@ class State:
             click.echo(f"warning: {error}", err=True)
         return host
 
-    def sender(self) -> AwardSender:
-        return AwardSender(self.db, self.host, policy=self.policy)
+    def sender(self, lease: timedelta | None = None) -> AwardSender:
+        """A sender; its lease is ``lease``, else ``BADGEBRIDGE_LEASE`` seconds, else the default."""
+        if lease is None:
+            lease = (
+                timedelta(seconds=float(os.environ["BADGEBRIDGE_LEASE"]))
+                if os.environ.get("BADGEBRIDGE_LEASE")
+                else DEFAULT_LEASE
+            )
+        return AwardSender(self.db, self.host, policy=self.policy, lease=lease)
 
 
 class Group(click.Group):

@@ -13,6 +13,14 @@ from badgebridge.core.render import emit_json, emit_table
 from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import removal
 
+rate_limit_option = click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="Send at most N requests per second through this connection, all workers together "
+    "(default: unlimited; a 429 slows it down either way).",
+)
+
 
 @click.group(cls=Group)
 def connections() -> None:
@@ -24,8 +32,11 @@ def connections() -> None:
 @click.option(
     "--provider", "provider_name", required=True, help="Provider name (badgebridge plugins lists them)."
 )
+@rate_limit_option
 @pass_state
-def connections_add(state: State, name: str, provider_name: str, **values: Any) -> None:
+def connections_add(
+    state: State, name: str, provider_name: str, rate_limit: float | None, **values: Any
+) -> None:
     """Add a connection; it is verified with the provider before it is saved.
 
     Secrets never come from the command line: use --token-env VAR, --token-stdin, or answer the
@@ -33,23 +44,38 @@ def connections_add(state: State, name: str, provider_name: str, **values: Any) 
     """
     settings = collect_settings(provider_name, values, prompt_missing=True)
     record = connection_service.add(state.db, state.host, name, provider_name, settings)
+    if rate_limit is not None:
+        record = connection_service.set_rate_limit(state.db, record.name, rate_limit)
     title = state.host.provider(record.provider).title
     click.echo(f"Connected {record.name!r} to the {title} account {record.account_name!r}; saved.")
+    if rate_limit is not None:
+        click.echo(f"Requests through {record.name!r} are paced at {rate_limit:g} per second.")
 
 
 @connections.command("update", cls=ProviderSettingsCommand)
 @click.argument("name")
+@rate_limit_option
+@click.option("--no-rate-limit", is_flag=True, help="Lift the connection's rate limit.")
 @pass_state
-def connections_update(state: State, name: str, **values: Any) -> None:
+def connections_update(
+    state: State, name: str, rate_limit: float | None, no_rate_limit: bool, **values: Any
+) -> None:
     """Change a connection's settings (a rotated token, a new host); verified before saving."""
     record = connection_service.get(state.db, name)
     changes = collect_settings(record.provider, values, prompt_missing=False)
-    if not changes:
+    if rate_limit is not None and no_rate_limit:
+        raise InvalidInput("give --rate-limit N or --no-rate-limit, not both")
+    if not changes and rate_limit is None and not no_rate_limit:
         raise InvalidInput("nothing to change: give the settings to update")
-    record = connection_service.update_settings(state.db, state.host, name, changes)
-    click.echo(
-        f"Updated {record.name!r}; verified against {record.provider} account {record.account_name!r}."
-    )
+    if changes:
+        record = connection_service.update_settings(state.db, state.host, name, changes)
+        click.echo(
+            f"Updated {record.name!r}; verified against {record.provider} account {record.account_name!r}."
+        )
+    if rate_limit is not None or no_rate_limit:
+        connection_service.set_rate_limit(state.db, name, rate_limit)
+        pace = f"paced at {rate_limit:g} per second" if rate_limit else "no longer rate-limited"
+        click.echo(f"Requests through {name!r} are {pace}.")
 
 
 @connections.command("list")
@@ -62,7 +88,9 @@ def connections_list(state: State, as_json: bool) -> None:
         emit_json(rows)
     else:
         emit_table(
-            rows, ["name", "provider", "host", "token", "account_name", "verified_at"], "no connections yet"
+            rows,
+            ["name", "provider", "host", "token", "rate_limit", "account_name", "verified_at"],
+            "no connections yet",
         )
 
 

@@ -1,4 +1,4 @@
-"""``badgebridge db``: looking after the database itself (its encryption key; more to come)."""
+"""``badgebridge db``: looking after the database itself (its schema and its encryption key)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,31 @@ import click
 
 from badgebridge.commands.base import Group, State, pass_state
 from badgebridge.core.services import connections as connection_service
+from badgebridge.core.storage import migrations, open_database
 from badgebridge.core.storage.encryption import KEY_VARIABLE
 
 
 @click.group(cls=Group)
 def db() -> None:
-    """Look after the database."""
+    """The database: schema upgrades and the key that encrypts tokens."""
+
+
+@db.command("upgrade")
+@pass_state
+def db_upgrade(state: State) -> None:
+    """Upgrade the database's schema to this badgebridge's (SQLite is upgraded when opened;
+    PostgreSQL waits for this command). Back the database up first."""
+    database = open_database(state.db_url, upgrade=True)
+    try:
+        before, now = database.upgraded_from, migrations.head()
+    finally:
+        database.dispose()
+    if before == now:
+        click.echo(f"The database is at schema revision {now} already; nothing changed.")
+    elif before is None:
+        click.echo(f"Created the database's tables (schema revision {now}).")
+    else:
+        click.echo(f"Upgraded the database's schema from revision {before} to {now}.")
 
 
 @db.command("rotate-key")

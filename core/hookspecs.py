@@ -98,11 +98,15 @@ def issue_badge(connection: Connection, request: IssueRequest) -> IssuedBadge:
     :raises ProviderUnavailable: a transient failure; set ``maybe_sent`` when the request may have
         taken effect, and ``retry_after`` when the provider said how long to wait.
     :raises AuthenticationFailed, ProviderRefused: the provider will not issue it.
+
+    Call ``badgebridge.core.fencing.check()`` as the last step before writing the request (an
+    HTTP client's request hook) and let its ``FenceExpired`` through: a sender that stalled since
+    it renewed its claim then sends nothing.
     """
 
 
 @hookspec(firstresult=True)
-def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | None:
+def find_badge(connection: Connection, request: IssueRequest, after_send: bool) -> IssuedBadge | None:
     """Find the badge an earlier ``issue_badge`` with this request created, if any (optional).
 
     Called after ``AlreadyIssued``, and before re-sending an award whose earlier attempt may have
@@ -110,6 +114,10 @@ def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | N
 
     :param connection: the connection the badge came through.
     :param request: the request ``issue_badge`` was given (the same badge and recipient).
+    :param after_send: True when looking for what our own earlier ``issue_badge`` may have created
+        (match on what that call sent, such as our learner id, in as few requests as the provider
+        allows: the lookup shares the connection's request rate); False after ``AlreadyIssued``,
+        when the recipient may hold the badge from elsewhere. Implementations may leave it out.
     :return: the badge, or ``None`` if the provider holds none.
     """
 
@@ -118,12 +126,14 @@ def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | N
 def fetch_badge(connection: Connection, provider_badge_id: str) -> IssuedBadge:
     """Read one issued badge as the provider holds it now (optional).
 
-    Called to show the learner's badges with their current state on the provider.
+    Called to show the learner's badges with their current state on the provider, and by
+    ``awards sync``.
 
     :param connection: the connection the badge came through.
     :param provider_badge_id: the id ``issue_badge`` returned.
-    :return: the badge with its current state.
-    :raises ProviderRefused: the provider does not know the badge.
+    :return: the badge, its ``state`` in the provider's words (Credly: ``revoked``, ``accepted``).
+    :raises ProviderRefused: the provider does not know the badge; with ``status=404`` the host
+        records it as deleted on the provider.
     """
 
 

@@ -22,6 +22,7 @@ class AwardState(StrEnum):
     FAILED = "failed"  # the provider refused, or retries ran out; `awards retry` sends it again
     REVOKED = "revoked"  # revoked on the provider
     AWARDED = "awarded"  # a platform-only badge: awarded locally, never sent anywhere
+    CANCELLED = "cancelled"  # cancelled before it was sent; never sent unless reissued
 
 
 class BadgeState(StrEnum):

@@ -102,8 +102,10 @@ class Provider:
     def issue_badge(self, connection: Connection, request: IssueRequest) -> IssuedBadge:
         return self._hooks["issue_badge"](connection=connection, request=request)
 
-    def find_badge(self, connection: Connection, request: IssueRequest) -> IssuedBadge | None:
-        return self._hooks["find_badge"](connection=connection, request=request)
+    def find_badge(
+        self, connection: Connection, request: IssueRequest, *, after_send: bool = False
+    ) -> IssuedBadge | None:
+        return self._hooks["find_badge"](connection=connection, request=request, after_send=after_send)
 
     def fetch_badge(self, connection: Connection, provider_badge_id: str) -> IssuedBadge:
         return self._hooks["fetch_badge"](connection=connection, provider_badge_id=provider_badge_id)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from badgebridge import hookimpl
-from badgebridge.core.errors import AlreadyIssued, AuthenticationFailed
+from badgebridge.core.errors import AlreadyIssued, AuthenticationFailed, ProviderRefused
 from badgebridge.core.model import ConnectionInfo, IssuedBadge, ProviderBadge, ProviderDeclaration
 
 SCHEMA = {
@@ -39,6 +39,8 @@ class FakeProvider:
     issue_calls: int = 0
     create_despite_failure: bool = False  # the failure happens after the badge was created
     on_issue: Callable[[], None] | None = None  # called at the start of every issue_badge
+    lookups: int = 0
+    lookup_failures: deque = field(default_factory=deque)  # raised by the next find_badge calls
 
     @hookimpl
     def declare_provider(self):
@@ -79,7 +81,17 @@ class FakeProvider:
 
     @hookimpl
     def find_badge(self, connection, request):
+        self.lookups += 1
+        if self.lookup_failures:
+            raise self.lookup_failures.popleft()
         return self.issued.get((request.external_badge_id, request.recipient.email))
+
+    @hookimpl
+    def fetch_badge(self, connection, provider_badge_id):
+        for badge in self.issued.values():
+            if badge.provider_badge_id == provider_badge_id:
+                return badge
+        raise ProviderRefused(f"no badge {provider_badge_id}", status=404)
 
     @hookimpl
     def revoke_badge(self, connection, provider_badge_id, reason):

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from badgebridge.core.clock import iso_z, utcnow
-from badgebridge.core.errors import InvalidInput, NotFound, ProviderError
+from badgebridge.core.errors import InvalidInput, NotFound, ProviderError, ProviderRefused
 from badgebridge.core.model import AwardState, BadgeState
 from badgebridge.core.plugin_manager import PluginHost
-from badgebridge.core.services import catalog
+from badgebridge.core.services import catalog, history, recovery
 from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import learners as learner_service
 from badgebridge.core.services.connections import with_context
@@ -135,49 +135,40 @@ def grant(
 
 
 def requeue(db: Database, award_ids: list[int] | None = None) -> list[int]:
-    """Make failed or waiting awards (these, or all) due now, with fresh attempts; returns their ids."""
-    now = utcnow()
-    resendable = awards.c.state.in_([AwardState.FAILED, AwardState.QUEUED])
-    with db.begin() as conn:
-        if award_ids:
-            states = dict(
-                conn.execute(select(awards.c.id, awards.c.state).where(awards.c.id.in_(award_ids))).all()
-            )
-            missing = [award_id for award_id in award_ids if award_id not in states]
-            if missing:
-                raise NotFound(f"no award with id {missing[0]} (awards list shows them)")
-        query = select(awards.c.id).where(resendable)
-        ids = list(conn.execute(query.where(awards.c.id.in_(award_ids)) if award_ids else query).scalars())
-        if ids:
-            conn.execute(
-                update(awards)
-                .where(awards.c.id.in_(ids))
-                .values(state=AwardState.QUEUED, next_attempt_at=now, attempts=0, updated_at=now)
-            )
-    return ids
+    """Make failed or waiting awards (these, or all) due now, with fresh attempts, and take over
+    claims whose lease ran out; returns their ids (``recovery.retry`` says why others were left)."""
+    return recovery.retry(db, award_ids).changed
 
 
-def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> tuple[AwardRecord, bool]:
+def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> tuple[AwardRecord, str]:
     """Revoke an award on its provider (or locally, for a platform-only badge); returns the award
-    and whether it changed (False: it was revoked already)."""
+    and what happened: ``revoked``, ``already`` (revoked here before), or ``remote`` (the provider
+    had revoked or deleted it already; recorded, with this reason)."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("a revocation needs a reason")
     award = get(db, award_id)
     if award.state == AwardState.REVOKED:
-        return award, False
+        return award, "already"
     if award.state not in (AwardState.ISSUED, AwardState.AWARDED):
         raise InvalidInput(f"award {award_id} is {award.state}; only issued awards can be revoked")
     values: dict[str, Any] = {}
+    how = "revoked"
     if award.state == AwardState.ISSUED:
         _, provider, connection = connection_service.load(db, host, award.connection)
         if not provider.supports("revoke_badge"):
             raise InvalidInput(f"the {provider.title} plugin cannot revoke badges")
         try:
-            revoked = provider.revoke_badge(connection, award.provider_badge_id, reason)
+            values["provider_state"] = provider.revoke_badge(
+                connection, award.provider_badge_id, reason
+            ).state
+        except ProviderRefused as exc:
+            remote = _state_on_provider(provider, connection, award.provider_badge_id)
+            if remote not in ("revoked", "deleted"):
+                raise with_context(exc, f"revoking award {award_id} on {provider.title}") from None
+            values["provider_state"], how = remote, "remote"
         except ProviderError as exc:
             raise with_context(exc, f"revoking award {award_id} on {provider.title}") from None
-        values["provider_state"] = revoked.state
     now = utcnow()
     with db.begin() as conn:
         conn.execute(
@@ -185,7 +176,21 @@ def revoke(db: Database, host: PluginHost, award_id: int, reason: str) -> tuple[
             .where(awards.c.id == award_id)
             .values(state=AwardState.REVOKED, revoked_at=now, revoke_reason=reason, updated_at=now, **values)
         )
-    return get(db, award_id), True
+        message = f"{values.get('provider_state')} on the provider already" if how == "remote" else reason
+        history.record(conn, award_id, "revoke", how, message=message)
+    return get(db, award_id), how
+
+
+def _state_on_provider(provider, connection, provider_badge_id: str) -> str | None:
+    """The badge's state on the provider (``deleted`` if it says 404), or None if it cannot tell."""
+    if not provider.supports("fetch_badge"):
+        return None
+    try:
+        return provider.fetch_badge(connection, provider_badge_id).state
+    except ProviderRefused as exc:
+        return "deleted" if exc.status == 404 else None
+    except ProviderError:
+        return None
 
 
 def learner_badges(db: Database, host: PluginHost, email: str, *, refresh: bool = True) -> list[AwardRecord]:

@@ -37,6 +37,7 @@ class ConnectionRecord:
     secrets: dict[str, str]
     account_name: str | None
     verified_at: datetime | None
+    rate_limit: float | None = None  # requests/s through this connection, all senders (None: unlimited)
 
     def __repr__(self) -> str:
         masked = {key: mask(value) for key, value in self.secrets.items()}
@@ -59,6 +60,7 @@ class ConnectionRecord:
             "token": next((mask(value) for value in self.secrets.values()), None),
             "account_name": self.account_name,
             "verified_at": self.verified_at.isoformat() if self.verified_at else None,
+            "rate_limit": self.rate_limit,
             "settings": masked,
         }
 
@@ -152,6 +154,21 @@ def test(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, C
     return get(db, name), info
 
 
+def set_rate_limit(db: Database, name: str, rate_limit: float | None) -> ConnectionRecord:
+    """Pace the connection's requests at ``rate_limit`` per second, all senders together (None:
+    unlimited). A host setting: the provider never sees it."""
+    if rate_limit is not None and not rate_limit > 0:
+        raise InvalidInput(f"--rate-limit must be a number of requests per second above 0, not {rate_limit}")
+    record = get(db, name)
+    with db.begin() as conn:
+        conn.execute(
+            update(connections)
+            .where(connections.c.id == record.id)
+            .values(rate_limit=rate_limit, updated_at=utcnow())
+        )
+    return get(db, name)
+
+
 def remove(db: Database, name: str) -> None:
     """Forget a connection; refused while catalog badges still come through it."""
     record = get(db, name)
@@ -215,4 +232,5 @@ def _record(row) -> ConnectionRecord:
         secrets=dict(row["secrets"]),
         account_name=row["account_name"],
         verified_at=row["verified_at"],
+        rate_limit=row["rate_limit"],
     )

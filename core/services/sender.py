@@ -1,10 +1,21 @@
-"""Delivering awards: claim under a lease, send, finalise fenced by the claim token.
+"""Delivering awards: claim under a lease, send fenced by the claim token, finalise fenced too.
 
 The award row is the job (a transactional outbox). A sender claims due rows in one statement
 (``state='sending'``, a fresh ``claim_token``, ``lease_expires_at``); a row whose lease ran out is
 due again and is marked ``maybe_sent``, so the next attempt looks the badge up on the provider
-before it sends. Every finalising update matches the claim token: a sender whose lease was taken
-over changes nothing. Retries are stored (``next_attempt_at``), never slept on.
+before it sends.
+
+The claim token fences the side effect, not only the row: the last step before every provider
+request is a write that renews the lease and matches the token, and a sender whose claim was taken
+over stops there and sends nothing. While a send is in flight a heartbeat renews the lease, so a
+slow provider never loses a live sender its claim; only a sender that stalls (a frozen process)
+does. Every finalising update matches the token as well.
+
+Requests are paced per connection (``badgebridge.core.services.pacing``). A 429 pauses the
+connection and is retried without spending an attempt, and so is a lookup that failed; only a send
+that may have failed spends one. A lookup that finds nothing clears "may have been sent". Each
+provider request is recorded in ``award_attempts``. Retries are stored (``next_attempt_at``),
+never slept on. Lease, backoff and pacing read an injectable ``Clock``.
 """
 
 from __future__ import annotations
@@ -12,37 +23,69 @@ from __future__ import annotations
 import os
 import random
 import socket
+import threading
 import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import Connection, and_, case, or_, select, update
 
-from badgebridge.core.clock import utcnow
+from badgebridge.core import failpoints, fencing
+from badgebridge.core.clock import SYSTEM_CLOCK, Clock
 from badgebridge.core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
 from badgebridge.core.model import AwardState, IssuedBadge, IssueRequest, Recipient
 from badgebridge.core.plugin_manager import PluginHost
+from badgebridge.core.services import history
 from badgebridge.core.services.connections import ConnectionRecord, provider_connection
+from badgebridge.core.services.pacing import Pacer, Slot
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.chunks import chunks
 from badgebridge.core.storage.schema import awards, badges, connections, learners
 
 CLAIMS_PER_SENDER = 8
+DEFAULT_LEASE = timedelta(minutes=3)
+MAX_INLINE_WAIT_SECONDS = 10.0
+"""A rate-limit wait longer than this releases the claim (retried when the pause ends, no attempt
+spent) instead of holding it."""
+
+FENCE_SHARE = 1 / 3
+"""A request must start within this share of the lease after its fence, or it is fenced again."""
+MAX_STALLS = 3
+FAILING_WEIGHT = 0.1
+"""The weight of the newest request in a connection's moving failing share."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter; a provider's ``Retry-After`` is honoured."""
+    """When to retry a transient failure; a provider's ``Retry-After`` is honoured.
+
+    While most of the connection's requests succeed (its failing share, as this sender saw it, is
+    below ``healthy_below``) a failure is that request's bad luck: it is retried after about
+    ``base_seconds`` (jittered), so a flaky provider leaves no long tail. When most fail, the
+    provider looks down: exponential backoff with full jitter, up to ``cap_seconds``.
+    """
 
     base_seconds: float = 2.0
     cap_seconds: float = 3600.0
     max_attempts: int = 12
     maybe_sent_seconds: float = 60.0  # after a timeout: let the request finish before looking it up
+    healthy_below: float = 0.5
 
-    def delay(self, attempt: int, error: ProviderUnavailable, rng: random.Random) -> float:
-        backoff = rng.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
+    def delay(
+        self, attempt: int, error: ProviderUnavailable, rng: random.Random, failing: float = 1.0
+    ) -> float:
+        """Seconds to wait before attempt ``attempt + 1``; ``failing`` is the connection's failing share."""
+        if failing < self.healthy_below:
+            backoff = self.base_seconds * rng.uniform(0.5, 1.5)
+        else:
+            backoff = rng.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
         if error.retry_after is not None:
             return max(error.retry_after, backoff) * (1 + rng.uniform(0, 0.2))
         if error.maybe_sent and error.status is None:  # no answer: the request may still be in flight
@@ -74,6 +117,17 @@ class Outcome:
     retry_at: datetime | None = None
 
 
+class Superseded(Exception):
+    """The claim was taken over: the sender must not make its request."""
+
+
+class Paused(Exception):
+    """The connection is paused for longer than a claim should be held."""
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+
+
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -84,21 +138,35 @@ class AwardSender:
         db: Database,
         host: PluginHost,
         *,
-        lease: timedelta = timedelta(minutes=3),
+        lease: timedelta = DEFAULT_LEASE,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        pacer: Pacer | None = None,
     ) -> None:
         self.db = db
         self.host = host
         self.lease = lease
         self.policy = policy or RetryPolicy()
         self.identity = worker_identity()
+        self.clock = clock
+        self.pacer = pacer or Pacer(db, clock)
+        self.requests: Counter = Counter()  # provider requests by outcome: sent, rate_limited
         self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._held: dict[int, Claim] = {}  # claims being sent: the heartbeat renews their leases
+        self._lost: set[str] = set()  # tokens whose renewal found the claim taken over
+        self._pending: dict[int, list[dict]] = {}  # per award: history not written yet
+        self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
 
     # -- claiming ---------------------------------------------------------------------------
 
     def claim(
-        self, limit: int, *, award_ids: list[int] | None = None, due_by: datetime | None = None
+        self,
+        limit: int,
+        *,
+        award_ids: list[int] | None = None,
+        due_by: datetime | None = None,
     ) -> list[Claim]:
         """Claim up to ``limit`` awards that are due (or these ``award_ids`` if they are queued).
 
@@ -107,7 +175,7 @@ class AwardSender:
         """
         if limit <= 0:
             return []
-        now = utcnow()
+        now = self.clock.now()
         lease_over = and_(awards.c.state == AwardState.SENDING, awards.c.lease_expires_at < now)
         if award_ids is not None:
             due = and_(awards.c.id.in_(award_ids), or_(awards.c.state == AwardState.QUEUED, lease_over))
@@ -161,6 +229,7 @@ class AwardSender:
                     connections.c.secrets,
                     connections.c.account_name,
                     connections.c.verified_at,
+                    connections.c.rate_limit,
                 )
                 .join(learners, awards.c.learner_id == learners.c.id)
                 .join(badges, awards.c.badge_id == badges.c.id)
@@ -168,7 +237,9 @@ class AwardSender:
                 .where(awards.c.id.in_(list(claimed)))
                 .order_by(awards.c.id)
             ).mappings()
-            return [self._claim(row, claimed[row["id"]], token) for row in details]
+            claims = [self._claim(row, claimed[row["id"]], token) for row in details]
+        failpoints.reached("after-claim")
+        return claims
 
     @staticmethod
     def _claim(row: Any, claimed: Any, token: str) -> Claim:
@@ -186,6 +257,7 @@ class AwardSender:
             secrets=dict(row["secrets"]),
             account_name=row["account_name"],
             verified_at=row["verified_at"],
+            rate_limit=row["rate_limit"],
         )
         return Claim(
             row["id"],
@@ -201,33 +273,120 @@ class AwardSender:
 
     def send(self, claim: Claim) -> Outcome:
         """Deliver one claimed award and record the outcome. Plugin bugs are recorded, then raised."""
-        if not self._lease_holds(claim):
-            return self._superseded(claim)
+        with self._lock:
+            self._held[claim.award_id] = claim
+        sent = False  # whether a request that may create the badge was made (it spends an attempt)
+        maybe_sent = claim.maybe_sent
         try:
             provider, connection = provider_connection(self.host, claim.connection)
-            if claim.maybe_sent and provider.supports("find_badge"):
-                found = provider.find_badge(connection, claim.request)
+            can_find = provider.supports("find_badge")
+            if maybe_sent and can_find:
+                found = self._request(
+                    claim, "lookup", lambda: provider.find_badge(connection, claim.request, after_send=True)
+                )
                 if found is not None:
                     return self._issued(claim, found, provider.title, linked=True)
+                maybe_sent = False  # nothing there: the earlier attempt created nothing
             try:
-                issued = provider.issue_badge(connection, claim.request)
-            except AlreadyIssued as exc:
-                found = (
-                    provider.find_badge(connection, claim.request)
-                    if provider.supports("find_badge")
-                    else None
+                sent = True
+                issued = self._request(
+                    claim, "issue", lambda: provider.issue_badge(connection, claim.request)
                 )
+            except AlreadyIssued as exc:
+                found = None
+                if can_find:
+                    found = self._request(
+                        claim, "lookup", lambda: provider.find_badge(connection, claim.request)
+                    )
                 if found is None:
                     return self._failed(claim, exc)
                 return self._issued(claim, found, provider.title, linked=True)
+            failpoints.reached("after-accept")
             return self._issued(claim, issued, provider.title, linked=False)
+        except Superseded:
+            return self._superseded(claim)
+        except Paused as pause:
+            return self._paused(claim, pause, maybe_sent=maybe_sent)
         except ProviderUnavailable as exc:
-            return self._retry_later(claim, exc)
+            spent = sent and exc.status != 429
+            return self._retry_later(
+                claim, exc, spent=spent, maybe_sent=maybe_sent or (sent and exc.maybe_sent)
+            )
         except BadgeBridgeError as exc:
             return self._failed(claim, exc)
         except Exception as exc:
             self._failed(claim, BadgeBridgeError(f"internal error: {type(exc).__name__}: {exc}"))
             raise
+        finally:
+            with self._lock:
+                self._held.pop(claim.award_id, None)
+                self._lost.discard(claim.token)
+                self._pending.pop(claim.award_id, None)
+
+    def _request(self, claim: Claim, action: str, call: Callable[[], T]) -> T:
+        """One provider request: wait for the connection's slot, fence, call, record.
+
+        The plugin checks the fence again right before it writes the request
+        (``badgebridge.core.fencing``); a sender that stalled in between fences again.
+
+        A 429 pauses the connection and the request waits for its next slot (no attempt spent).
+        """
+        limit = claim.connection.rate_limit
+        stalls = 0
+        while True:
+            with self.db.begin() as conn:
+                slot = self.pacer.reserve(claim.connection.id, limit, conn)
+                if slot.wait > MAX_INLINE_WAIT_SECONDS:
+                    raise Paused(slot.start)
+                if slot.wait <= 0:  # no wait: reserve and fence in one transaction
+                    self._fence(claim, conn)
+            if slot.wait > 0:
+                self.clock.sleep(slot.wait)
+                with self.db.begin() as conn:
+                    self._fence(claim, conn)
+            deadline = self.clock.time() + self.lease.total_seconds() * FENCE_SHARE
+            try:
+                with fencing.fenced_until(deadline, self.clock.time):
+                    result = call()
+            except fencing.FenceExpired as exc:
+                stalls += 1
+                self._record(claim, action, "stalled", None, str(exc))
+                if stalls >= MAX_STALLS:
+                    raise ProviderUnavailable(f"{exc} ({stalls} times); will retry") from None
+                continue
+            except ProviderError as exc:
+                rate_limited = isinstance(exc, ProviderUnavailable) and exc.status == 429
+                self._count("rate_limited" if rate_limited else "failed")
+                if not rate_limited:
+                    self._observe(claim.connection.id, failed=isinstance(exc, ProviderUnavailable))
+                self._record(
+                    claim, action, "rate_limited" if rate_limited else _failure(exc), exc.status, str(exc)
+                )
+                if not rate_limited:
+                    raise
+                self._rate_limited(claim, exc, slot)
+                continue
+            self._count("answered")
+            self._observe(claim.connection.id, failed=False)
+            outcome = "not_found" if result is None else ("found" if action == "lookup" else "issued")
+            self._record(claim, action, outcome, None, None)
+            return result
+
+    def _rate_limited(self, claim: Claim, error: ProviderUnavailable, slot: Slot) -> None:
+        until = self.pacer.rate_limited(
+            claim.connection.id, claim.connection.rate_limit, error.retry_after, slot
+        )
+        if until - self.clock.time() > MAX_INLINE_WAIT_SECONDS:
+            raise Paused(until)
+
+    def _observe(self, connection_id: int, *, failed: bool) -> None:
+        with self._lock:
+            share = self._failing.get(connection_id, 0.0)
+            self._failing[connection_id] = share + FAILING_WEIGHT * (failed - share)
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            self.requests[what] += 1
 
     def send_awards(self, award_ids: list[int], *, concurrency: int = 1) -> list[Outcome]:
         """Claim these awards (those still queued) and send them, ``concurrency`` at a time.
@@ -235,29 +394,82 @@ class AwardSender:
         Claims are taken a few per sender at a time, so no claim waits out its lease in a queue.
         """
         outcomes: list[Outcome] = []
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool:
+        with (
+            self.heartbeat(),
+            ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool,
+        ):
             for chunk in chunks(award_ids, CLAIMS_PER_SENDER * concurrency):
                 outcomes += pool.map(self.send, self.claim(len(chunk), award_ids=chunk))
         return outcomes
 
-    # -- finalising (fenced by the claim token) ---------------------------------------------
+    # -- the lease: fence and heartbeat -----------------------------------------------------
 
-    def _lease_holds(self, claim: Claim) -> bool:
-        """True if the claim is still ours with time left to send; renews a lease that runs short.
+    def _fence(self, claim: Claim, conn: Connection) -> None:
+        """The last step before a provider request: renew the lease if the claim is still ours
+        (and write the history recorded since the last write, in the same transaction).
 
         A sender that stalled past its lease finds its claim taken over here, and sends nothing.
         """
-        if claim.lease_expires_at - utcnow() > self.lease / 2:
-            return True
-        return self._finalise(claim, state=AwardState.SENDING, keep_claim=True)
+        with self._lock:
+            lost = claim.token in self._lost
+        if lost or not self._renew(claim, conn):
+            raise Superseded()
+        self._flush(claim, conn)
 
-    def _finalise(self, claim: Claim, *, keep_claim: bool = False, **values: Any) -> bool:
-        """Apply ``values`` if the claim is still ours; release it unless ``keep_claim`` (renew it)."""
-        now = utcnow()
-        if keep_claim:
-            claim_values = {"lease_expires_at": now + self.lease}
-        else:
-            claim_values = {"claimed_by": None, "claim_token": None, "lease_expires_at": None}
+    def _renew(self, claim: Claim, conn: Connection | None = None) -> bool:
+        if conn is None:
+            with self.db.begin() as conn:
+                return self._renew(claim, conn)
+        now = self.clock.now()
+        result = conn.execute(
+            update(awards)
+            .where(
+                awards.c.id == claim.award_id,
+                awards.c.claim_token == claim.token,
+                awards.c.state == AwardState.SENDING,
+                awards.c.lease_expires_at >= now,
+            )
+            .values(lease_expires_at=now + self.lease, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    def renew_leases(self) -> int:
+        """Renew the lease of every claim being sent; returns how many were renewed. A claim found
+        taken over is marked, so its sender stops before its next request."""
+        with self._lock:
+            held = list(self._held.values())
+        renewed = 0
+        for claim in held:
+            if self._renew(claim):
+                renewed += 1
+            else:
+                with self._lock:
+                    self._lost.add(claim.token)
+        return renewed
+
+    @contextmanager
+    def heartbeat(self, interval: float | None = None) -> Iterator[None]:
+        """Renew in-flight leases every ``interval`` seconds (a third of the lease) until the block ends."""
+        stop = threading.Event()
+        every = interval if interval is not None else self.lease.total_seconds() / 3
+
+        def beat() -> None:
+            while not stop.wait(every):
+                self.renew_leases()
+
+        thread = threading.Thread(target=beat, name="badgebridge-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    # -- finalising (fenced by the claim token) ---------------------------------------------
+
+    def _finalise(self, claim: Claim, **values: Any) -> bool:
+        """Apply ``values`` and release the claim, if the claim is still ours; write the history."""
+        now = self.clock.now()
         with self.db.begin() as conn:
             result = conn.execute(
                 update(awards)
@@ -266,11 +478,31 @@ class AwardSender:
                     awards.c.claim_token == claim.token,
                     awards.c.state == AwardState.SENDING,
                 )
-                .values(updated_at=now, **claim_values, **values)
+                .values(updated_at=now, claimed_by=None, claim_token=None, lease_expires_at=None, **values)
             )
+            self._flush(claim, conn)
+            if result.rowcount == 1:
+                failpoints.reached("before-commit")
         return result.rowcount == 1
 
+    def _record(
+        self, claim: Claim, action: str, outcome: str, status: int | None, message: str | None
+    ) -> None:
+        """Note a request in the award's history; written with the sender's next write for it."""
+        row = {"action": action, "outcome": outcome, "status": status, "message": message}
+        with self._lock:
+            self._pending.setdefault(claim.award_id, []).append(row | {"at": self.clock.now()})
+
+    def _flush(self, claim: Claim, conn: Connection) -> None:
+        with self._lock:
+            rows = self._pending.pop(claim.award_id, [])
+        for row in rows:
+            history.record(conn, claim.award_id, worker=self.identity, **row)
+
     def _superseded(self, claim: Claim) -> Outcome:
+        self._record(claim, "send", "superseded", None, "another sender took this award over")
+        with self.db.begin() as conn:
+            self._flush(claim, conn)
         return Outcome(claim.award_id, "superseded", "another sender took this award over; left to it")
 
     def _issued(self, claim: Claim, badge: IssuedBadge, title: str, *, linked: bool) -> Outcome:
@@ -285,7 +517,7 @@ class AwardSender:
             next_attempt_at=None,
             last_error=None,
             last_status=None,
-            sent_at=utcnow(),
+            sent_at=self.clock.now(),
         )
         if not done:
             return self._superseded(claim)
@@ -304,9 +536,26 @@ class AwardSender:
         )
         return Outcome(claim.award_id, AwardState.FAILED, str(error)) if done else self._superseded(claim)
 
-    def _retry_later(self, claim: Claim, error: ProviderUnavailable) -> Outcome:
-        rate_limited = error.retry_after is not None
-        attempts = claim.attempts - 1 if rate_limited else claim.attempts  # a rate limit uses no attempt
+    def _paused(self, claim: Claim, pause: Paused, *, maybe_sent: bool) -> Outcome:
+        """Release the claim until the pause ends; no attempt is spent (no send went through)."""
+        retry_at = datetime.fromtimestamp(pause.until, self.clock.now().tzinfo)
+        done = self._finalise(
+            claim,
+            state=AwardState.QUEUED,
+            attempts=claim.attempts - 1,
+            next_attempt_at=retry_at,
+            maybe_sent=maybe_sent,
+        )
+        if not done:
+            return self._superseded(claim)
+        return Outcome(
+            claim.award_id, AwardState.QUEUED, "the connection is paused; will retry", retry_at=retry_at
+        )
+
+    def _retry_later(
+        self, claim: Claim, error: ProviderUnavailable, *, spent: bool, maybe_sent: bool
+    ) -> Outcome:
+        attempts = claim.attempts if spent else claim.attempts - 1  # lookups and 429s use no attempt
         if attempts >= self.policy.max_attempts:
             message = f"{error} (gave up after {attempts} attempts)"
             done = self._finalise(
@@ -315,18 +564,30 @@ class AwardSender:
                 last_error=message,
                 last_status=error.status,
                 next_attempt_at=None,
+                maybe_sent=maybe_sent,
             )
             return Outcome(claim.award_id, AwardState.FAILED, message) if done else self._superseded(claim)
-        retry_at = utcnow() + timedelta(seconds=self.policy.delay(attempts, error, self._rng))
+        with self._lock:
+            failing = self._failing.get(claim.connection.id, 1.0)
+        delay = self.policy.delay(attempts, error, self._rng, failing)
+        retry_at = self.clock.now() + timedelta(seconds=delay)
         done = self._finalise(
             claim,
             state=AwardState.QUEUED,
             attempts=attempts,
             next_attempt_at=retry_at,
-            maybe_sent=claim.maybe_sent or error.maybe_sent,
+            maybe_sent=maybe_sent,
             last_error=str(error),
             last_status=error.status,
         )
         if not done:
             return self._superseded(claim)
         return Outcome(claim.award_id, AwardState.QUEUED, f"{error}; will retry", retry_at=retry_at)
+
+
+def _failure(error: ProviderError) -> str:
+    if isinstance(error, ProviderUnavailable):
+        return "unavailable"
+    if isinstance(error, AlreadyIssued):
+        return "duplicate"
+    return "refused"

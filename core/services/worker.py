@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from badgebridge.core.clock import utcnow
 from badgebridge.core.services.sender import AwardSender, Outcome
 
 log = logging.getLogger(__name__)
@@ -31,13 +30,16 @@ def run(
     """
     stop = stop or threading.Event()
     sender.host.providers  # noqa: B018 -- load plugin declarations once, before threads start
-    due_by = utcnow() if once else None
+    due_by = sender.clock.now() if once else None
     counts: Counter = Counter()
     in_flight: set[Future] = set()
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool:
+    with (
+        sender.heartbeat(),
+        ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool,
+    ):
         while True:
             if not stop.is_set():
-                for claim in sender.claim(concurrency - len(in_flight), due_by=due_by or utcnow()):
+                for claim in sender.claim(concurrency - len(in_flight), due_by=due_by or sender.clock.now()):
                     in_flight.add(pool.submit(sender.send, claim))
             if not in_flight:
                 if once or stop.is_set():

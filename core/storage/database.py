@@ -2,7 +2,9 @@
 
 The default is an SQLite file in the user's application directory, readable by its owner only;
 ``--db URL`` or ``BADGEBRIDGE_DB`` chooses another (any SQLAlchemy URL; ``postgresql://`` uses
-psycopg 3). SQLite runs in WAL mode, and every transaction takes the write lock when it begins
+psycopg 3). Opening applies the schema (``badgebridge.core.storage.migrations``): a new database
+gets the tables, an older SQLite one is upgraded, an older PostgreSQL one asks for ``badgebridge db
+upgrade``. SQLite runs in WAL mode, and every transaction takes the write lock when it begins
 (``BEGIN IMMEDIATE``), so concurrent writers queue on the busy timeout instead of failing.
 
 An SQLite file named by ``--db`` must be in a folder that exists (a mistyped path is an error,
@@ -24,8 +26,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from badgebridge.core.errors import ConfigurationError
+from badgebridge.core.storage import migrations
 from badgebridge.core.storage.encryption import keys
-from badgebridge.core.storage.schema import metadata
 
 APP_NAME = "badgebridge"
 BUSY_TIMEOUT_SECONDS = 30
@@ -41,6 +43,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.upgraded_from: str | None = None  # the schema revision found when it was opened
 
     @property
     def is_sqlite(self) -> bool:
@@ -55,8 +58,11 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None) -> Database:
-    """Open (and create if needed) the database at ``url``, or the default one."""
+def open_database(url: str | None = None, *, upgrade: bool | None = None) -> Database:
+    """Open (and create if needed) the database at ``url``, or the default one.
+
+    :param upgrade: upgrade an older schema (default: on SQLite only); False refuses it.
+    """
     keys()  # a malformed BADGEBRIDGE_SECRET_KEY fails here, before any statement
     given = url is not None
     url = url or default_database_url()
@@ -75,13 +81,21 @@ def open_database(url: str | None = None) -> Database:
             raise ConfigurationError(
                 f"the database driver {exc.name!r} is not installed (pip install 'badgebridge[postgres]')"
             ) from None
+    database = Database(engine)
     try:
-        metadata.create_all(engine)
+        with engine.begin() as conn:
+            database.upgraded_from = migrations.prepare(
+                conn, upgrade=database.is_sqlite if upgrade is None else upgrade
+            )
     except OperationalError as exc:
+        engine.dispose()
         raise ConfigurationError(
             f"cannot open the database {parsed.render_as_string()}: {' '.join(str(exc.orig).split())}"
         ) from None
-    return Database(engine)
+    except ConfigurationError:
+        engine.dispose()
+        raise
+    return database
 
 
 def _sqlite_engine(url, *, create_folder: bool) -> Engine:

@@ -53,6 +53,9 @@ connections = Table(
     Column("account_name", Text),
     Column("account_id", Text),
     Column("verified_at", UTCDateTime),
+    # requests per second badgebridge sends through this connection, all workers together (None:
+    # unlimited); a host setting, not the provider's
+    Column("rate_limit", Float),
     *_timestamps(),
 )
 
@@ -71,7 +74,7 @@ badges = Table(
     *_timestamps(),
     CheckConstraint(_in("state", BadgeState), name="badge_state"),
     # one catalog badge per provider template (platform-only badges have no connection)
-    UniqueConstraint("connection_id", "external_badge_id", name="badge_template_once"),
+    Index("badge_template_once", "connection_id", "external_badge_id", unique=True),
 )
 
 learners = Table(
@@ -198,6 +201,8 @@ awards = Table(
     Column("sent_at", UTCDateTime),
     Column("revoked_at", UTCDateTime),
     Column("revoke_reason", Text),
+    Column("cancelled_at", UTCDateTime),
+    Column("synced_at", UTCDateTime),  # when the provider's state was last read (awards sync)
     *_timestamps(),
     UniqueConstraint("learner_id", "badge_id", "reason_kind", "reason_id", name="award_once"),
     CheckConstraint(_in("state", AwardState), name="award_state"),
@@ -219,4 +224,34 @@ users = Table(
     Column("last_login_at", UTCDateTime),
     *_timestamps(),
     CheckConstraint("role IN ('admin', 'viewer')", name="user_role"),
+)
+
+award_attempts = Table(
+    "award_attempts",
+    metadata,
+    # one row per provider request made for an award (and per recovery action): its history
+    Column("id", Integer, primary_key=True),
+    Column("award_id", Integer, ForeignKey("awards.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("action", String(20), nullable=False),  # issue, lookup, sync, revoke, retry, cancel, ...
+    Column("outcome", String(20), nullable=False),  # issued, linked, not_found, rate_limited, ...
+    Column("status", Integer),  # the provider's status code, if it answered
+    Column("message", Text),
+    Column("worker", String(200)),  # the sender's identity (host:pid:uuid), or the command
+    Index("award_attempts_award", "award_id", "id"),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    # the pace of one connection's requests, shared by every sender through the database (GCRA):
+    # the next request may start at ``tat`` - 1/rate; times are seconds since the epoch
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True),
+    Column("tat", Float, nullable=False),  # the theoretical arrival time of the next request
+    Column("rate", Float),  # the adaptive rate after the last 429 (None: the configured limit)
+    Column("decreased_at", Float),  # when ``rate`` was last lowered by a 429
+    Column("paused_until", Float, nullable=False),  # Retry-After: no request before this
+    Column("window_started", Float, nullable=False),  # the observed rate, over about a second
+    Column("window_count", Integer, nullable=False),
+    Column("observed_rate", Float),
 )

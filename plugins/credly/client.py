@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from badgebridge import __version__
+from badgebridge.core import fencing
 from badgebridge.core.errors import ProviderUnavailable
 from badgebridge.core.model import Connection
 from badgebridge.core.secrets import mask
@@ -64,6 +65,9 @@ class CredlyClient:
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             timeout=TIMEOUT,
             transport=transport or httpx.HTTPTransport(retries=CONNECT_RETRIES),
+            # the last step before a request is written: a sender that stalled since it renewed
+            # its claim sends nothing (badgebridge.core.fencing)
+            event_hooks={"request": [lambda request: fencing.check()]},
         )
 
     def __repr__(self) -> str:

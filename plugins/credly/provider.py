@@ -54,10 +54,15 @@ def issue_badge(connection: Connection, request: IssueRequest) -> IssuedBadge:
 
 
 @hookimpl
-def find_badge(connection: Connection, request: IssueRequest) -> IssuedBadge | None:
+def find_badge(connection: Connection, request: IssueRequest, after_send: bool = False) -> IssuedBadge | None:
+    """By ``issuer_earner_id`` (every badge we issue carries it), then, unless we are looking for
+    what our own send created, by ``recipient_email`` (a badge issued from elsewhere)."""
     client = client_for(connection)
     recipient = request.recipient
-    for field, value in (("issuer_earner_id", recipient.learner_id), ("recipient_email", recipient.email)):
+    keys = [("issuer_earner_id", recipient.learner_id)]
+    if not after_send:
+        keys.append(("recipient_email", recipient.email))
+    for field, value in keys:
         query = (
             f"badge_template_id::{request.external_badge_id}|{field}::{value}|state::{','.join(LIVE_STATES)}"
         )

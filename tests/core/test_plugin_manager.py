@@ -111,6 +111,7 @@ def test_plugins_lists_hooks_and_providers(host):
         "hooks": [
             "connect",
             "declare_provider",
+            "fetch_badge",
             "find_badge",
             "import_badges",
             "issue_badge",

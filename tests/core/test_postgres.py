@@ -19,6 +19,7 @@ from badgebridge.core.services import awards, catalog, connections, learners
 from badgebridge.core.services import learning_objects as objects
 from badgebridge.core.services.sender import AwardSender
 from badgebridge.core.storage import open_database
+from tests.pg import unreachable
 
 pytestmark = pytest.mark.postgres
 
@@ -34,7 +35,7 @@ def pg():
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # no server: say so
         admin.dispose()
-        pytest.skip(f"no PostgreSQL at {URL}: {type(exc).__name__}")
+        unreachable(exc)
     database = open_database(f"{URL}?options=-csearch_path%3D{schema}")
     yield database
     database.dispose()

@@ -130,14 +130,14 @@ def test_worker_once_sends_what_is_due_and_stops(db, host, fake, award_id):
 
 def test_revoke_goes_to_the_provider(db, host, sender, fake, award_id):
     sender.send_awards([award_id])
-    award, changed = awards.revoke(db, host, award_id, "issued by mistake")
-    assert changed
+    award, how = awards.revoke(db, host, award_id, "issued by mistake")
+    assert how == "revoked"
     assert (award.state, award.provider_state, award.revoke_reason) == (
         "revoked",
         "revoked",
         "issued by mistake",
     )
-    assert awards.revoke(db, host, award_id, "again")[1] is False
+    assert awards.revoke(db, host, award_id, "again")[1] == "already"
 
 
 def _badge(badge_id):

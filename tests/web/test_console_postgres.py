@@ -39,6 +39,7 @@ def test_the_flow_and_the_reports_on_postgres(pg, host, fake, tmp_path):  # noqa
         "issued": 1,
         "failed": 1,
         "revoked": 0,
+        "cancelled": 0,
         "awarded": 0,
     }
     assert award_reports.failures_by_reason(pg) == [("Fake refused the key", 1)]

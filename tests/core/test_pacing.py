@@ -1,0 +1,84 @@
+"""Pacing: a GCRA row per connection shared through the database, paused by 429s, AIMD rates."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from badgebridge.core.services import connections
+from badgebridge.core.services.pacing import Pacer, PacingPolicy
+from tests.fake_clock import FakeClock
+
+
+@pytest.fixture
+def connection_id(db, host):
+    return connections.add(db, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"}).id
+
+
+def test_slots_are_spaced_by_the_rate_across_pacers_sharing_the_database(db, connection_id):
+    clock = FakeClock()
+    first, second = Pacer(db, clock), Pacer(db, clock)  # two processes, one database
+    starts = [pacer.reserve(connection_id, 10.0).start for pacer in (first, second, first, second)]
+    gaps = [round(b - a, 6) for a, b in itertools.pairwise(starts)]
+    assert gaps == [0.1, 0.1, 0.1]
+    assert first.reserve(connection_id, 10.0).wait == pytest.approx(0.4)
+
+
+def test_an_unlimited_connection_is_not_paced(db, connection_id):
+    pacer = Pacer(db, FakeClock())
+    assert {pacer.reserve(connection_id, None).wait for _ in range(5)} == {0.0}
+
+
+def test_a_429_pauses_the_connection_for_every_sender_and_lowers_the_rate(db, connection_id):
+    clock = FakeClock()
+    pacer, other = Pacer(db, clock), Pacer(db, clock)
+    slot = pacer.reserve(connection_id, 20.0)
+    until = pacer.rate_limited(connection_id, 20.0, 3.0, slot)
+    assert until == pytest.approx(clock.time() + 3.0)
+    assert other.reserve(connection_id, 20.0).wait == pytest.approx(3.0), "the other sender waits too"
+    rate, paused_until = other.state(connection_id, 20.0)
+    assert rate == pytest.approx(20.0 * PacingPolicy().decrease)
+    assert paused_until == pytest.approx(until)
+
+
+def test_a_burst_of_429s_for_requests_made_before_the_decrease_lowers_the_rate_once(db, connection_id):
+    clock = FakeClock()
+    pacer = Pacer(db, clock)
+    slots = [pacer.reserve(connection_id, 20.0) for _ in range(4)]
+    for slot in slots:
+        pacer.rate_limited(connection_id, 20.0, 1.0, slot)
+    assert pacer.state(connection_id, 20.0)[0] == pytest.approx(16.0)
+
+
+def test_the_rate_recovers_additively_back_to_the_limit(db, connection_id):
+    clock = FakeClock()
+    policy = PacingPolicy(decrease=0.5, increase=1.0)
+    pacer = Pacer(db, clock, policy)
+    pacer.rate_limited(connection_id, 20.0, 1.0, pacer.reserve(connection_id, 20.0))
+    assert pacer.state(connection_id, 20.0)[0] == pytest.approx(10.0)
+    clock.advance(4)
+    assert pacer.state(connection_id, 20.0)[0] == pytest.approx(14.0)
+    clock.advance(30)
+    assert pacer.state(connection_id, 20.0)[0] == 20.0
+    pacer.reserve(connection_id, 20.0)  # recovered: the lowered rate is forgotten
+    assert pacer.state(connection_id, 20.0)[0] == 20.0
+
+
+def test_an_unknown_limit_is_found_from_the_observed_rate(db, connection_id):
+    """Unlimited, 50 requests in a second, then a 429: the rate becomes 0.8 x what was observed."""
+    clock = FakeClock()
+    pacer = Pacer(db, clock)
+    for _ in range(50):
+        pacer.reserve(connection_id, None)
+        clock.advance(0.02)
+    slot = pacer.reserve(connection_id, None)
+    pacer.rate_limited(connection_id, None, 1.0, slot)
+    rate, _ = pacer.state(connection_id, None)
+    assert rate == pytest.approx(0.8 * 50, rel=0.05)
+    clock.advance(1.0)  # the pause
+    first = pacer.reserve(connection_id, None).start
+    second = pacer.reserve(connection_id, None).start
+    assert second - first == pytest.approx(1 / rate, rel=0.05), "paced now"
+    clock.advance(200)
+    assert pacer.state(connection_id, None)[0] is None, "recovered to unlimited"
