@@ -24,7 +24,7 @@ from badgebridge.core.clock import as_utc
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import AwardState, ObjectKind
 from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import award_reports, recovery
+from badgebridge.core.services import award_reports, history, recovery
 from badgebridge.core.services import awards as award_service
 from badgebridge.core.services.award_reports import AwardFilter
 
@@ -142,14 +142,17 @@ def awards_list(state: State, as_json: bool, **values: Any) -> None:
 @json_option
 @pass_state
 def awards_show(state: State, award_id: int, as_json: bool) -> None:
-    """Everything about one award."""
+    """Everything about one award, and its history (each provider request and recovery action)."""
     shown = award_service.get(state.db, award_id).as_dict()
+    attempts = [attempt.as_dict() for attempt in history.attempts(state.db, award_id)]
     if as_json:
-        click.echo(json.dumps(shown, indent=2, default=str))
+        click.echo(json.dumps({**shown, "history": attempts}, indent=2, default=str))
         return
     width = max(len(key) for key in shown)
     for key, value in shown.items():
         click.echo(f"{key.ljust(width)}  {'-' if value is None else value}")
+    click.echo("")
+    emit_table(attempts, ["at", "action", "outcome", "status", "message", "worker"], "no attempts yet")
 
 
 @awards.command("export")

@@ -127,3 +127,11 @@ def each_matching(db: Database, where: AwardFilter, batch: int = 500) -> Iterato
             return
         yield from sorted(award_service.list_awards(db, ids=ids), key=lambda a: a.id)
         after = ids[-1]
+
+
+def next_due(db: Database) -> datetime | None:
+    """When the earliest award waiting for a retry is due, or None if none waits."""
+    with db.begin() as conn:
+        return conn.execute(
+            select(func.min(awards.c.next_attempt_at)).where(awards.c.state == AwardState.QUEUED)
+        ).scalar()

@@ -21,6 +21,7 @@ from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import learners as learner_service
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.schema import (
+    award_attempts,
     awards,
     badges,
     connections,
@@ -116,6 +117,8 @@ def remove_learner(db: Database, host: PluginHost, email: str, *, on_provider: b
                 award_service.revoke(db, host, award.id, ERASURE_REASON)
                 revoked += 1
     with db.begin() as conn:
+        theirs = select(awards.c.id).where(awards.c.learner_id == learner.id)
+        conn.execute(delete(award_attempts).where(award_attempts.c.award_id.in_(theirs)))
         removed_awards = conn.execute(delete(awards).where(awards.c.learner_id == learner.id)).rowcount
         removed_completions = conn.execute(
             delete(completion_rows).where(completion_rows.c.learner_id == learner.id)

@@ -188,9 +188,11 @@ def test_awards_show_prints_every_field(cli, credly_mock, setup):
     (award,) = cli.json("awards", "list")
     shown = cli.json("awards", "show", str(award["id"]))
     assert shown["provider_badge_id"] == mock_badges(credly_mock, EMAIL)[0]["id"]
+    assert [(a["action"], a["outcome"]) for a in shown.pop("history")] == [("issue", "issued")]
     text = cli.ok("awards", "show", str(award["id"])).stdout
     for key in shown:
         assert any(line.startswith(key + " ") for line in text.splitlines()), key
+    assert any(line.split()[1:3] == ["issue", "issued"] for line in text.splitlines() if line[:1].isdigit())
     assert "no award with id 999" in one_line_error(cli("awards", "show", "999"))
 
 
