@@ -84,6 +84,7 @@ for command in (
     skills.skills,
     learning_objects.learning_objects,
     learning_objects.assign,
+    learning_objects.unassign,
     learning_objects.complete,
     worker.worker,
     users.users,

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from contextlib import nullcontext
 from datetime import datetime
+from typing import Any
 
 import click
 
-from badgebridge.commands.base import SEND_CONCURRENCY, Group, State, json_option, pass_state, report_sends
+from badgebridge.commands.base import (
+    SEND_CONCURRENCY,
+    Group,
+    State,
+    json_option,
+    object_options,
+    pass_state,
+    report_sends,
+)
 from badgebridge.core.clock import as_utc
 from badgebridge.core.errors import InvalidInput
-from badgebridge.core.model import AwardState
+from badgebridge.core.model import AwardState, ObjectKind
 from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import award_reports, history, recovery
 from badgebridge.core.services import awards as award_service
-from badgebridge.core.services import recovery
+from badgebridge.core.services.award_reports import AwardFilter
 
 
 @click.group(cls=Group)
@@ -47,28 +61,139 @@ def awards_grant(state: State, badge_id: str, email: str, earned: datetime | Non
     report_sends(state.sender().send_awards([award.id]))
 
 
+def filter_options(command):
+    """The options that choose awards, passed on as ``where`` (an ``AwardFilter``)."""
+    moments = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"])
+    options = [
+        click.option("--state", "award_state", type=click.Choice([s.value for s in AwardState])),
+        click.option("--learner", "email", help="Only this learner's awards."),
+        click.option("--badge", "badge_id", help="Only awards of this catalog badge."),
+        click.option("--connection", help="Only awards sent through this connection."),
+        click.option(
+            "--since",
+            type=moments,
+            metavar="DATE",
+            help="Earned at or after this moment (UTC; a date is midnight).",
+        ),
+        click.option(
+            "--until",
+            type=moments,
+            metavar="DATE",
+            help="Earned before this moment (UTC; a date is midnight).",
+        ),
+    ]
+    wrapped = object_options(command)
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped
+
+
+def filter_of(values: dict[str, Any]) -> AwardFilter:
+    """The ``AwardFilter`` of the options ``filter_options`` added (popped from ``values``)."""
+    kinds = [ObjectKind(kind) for kind in ObjectKind if values.get(kind.value)]
+    if len(kinds) > 1:
+        raise InvalidInput("give at most one of --course, --learning-path, --certification")
+    object_id = values[kinds[0].value] if kinds else None
+    for kind in ObjectKind:
+        values.pop(kind.value, None)
+    since, until = values.pop("since"), values.pop("until")
+    return AwardFilter(
+        state=values.pop("award_state"),
+        learner=values.pop("email"),
+        badge_id=values.pop("badge_id"),
+        connection=values.pop("connection"),
+        object_kind=kinds[0] if kinds else None,
+        object_id=object_id,
+        since=as_utc(since) if since else None,
+        until=as_utc(until) if until else None,
+    )
+
+
+LIST_COLUMNS = [
+    "id",
+    "learner_email",
+    "badge_id",
+    "reason",
+    "state",
+    "provider_state",
+    "attempts",
+    "next_attempt_at",
+    "provider_badge_id",
+    "error",
+]
+
+
 @awards.command("list")
-@click.option("--state", "award_state", type=click.Choice([s.value for s in AwardState]))
-@click.option("--learner", "email", help="Only this learner's awards.")
+@filter_options
 @json_option
 @pass_state
-def awards_list(state: State, award_state: str | None, email: str | None, as_json: bool) -> None:
-    """List awards and where each one stands."""
-    rows = [award.as_dict() for award in award_service.list_awards(state.db, award_state, email)]
+def awards_list(state: State, as_json: bool, **values: Any) -> None:
+    """List awards and where each one stands (every filter narrows the list)."""
+    where = filter_of(values)
+    rows = [award.as_dict() for award in award_reports.each_matching(state.db, where)]
     if as_json:
         emit_json(rows)
     else:
-        columns = [
-            "id",
-            "learner_email",
-            "badge_id",
-            "reason",
-            "state",
-            "provider_state",
-            "provider_badge_id",
-            "error",
-        ]
-        emit_table(rows, columns, "no awards")
+        emit_table(rows, LIST_COLUMNS, "no awards match" if where.conditions() else "no awards")
+
+
+@awards.command("show")
+@click.argument("award_id", type=int)
+@json_option
+@pass_state
+def awards_show(state: State, award_id: int, as_json: bool) -> None:
+    """Everything about one award, and its history (each provider request and recovery action)."""
+    shown = award_service.get(state.db, award_id).as_dict()
+    attempts = [attempt.as_dict() for attempt in history.attempts(state.db, award_id)]
+    if as_json:
+        click.echo(json.dumps({**shown, "history": attempts}, indent=2, default=str))
+        return
+    width = max(len(key) for key in shown)
+    for key, value in shown.items():
+        click.echo(f"{key.ljust(width)}  {'-' if value is None else value}")
+    click.echo("")
+    emit_table(attempts, ["at", "action", "outcome", "status", "message", "worker"], "no attempts yet")
+
+
+@awards.command("export")
+@filter_options
+@click.option("--format", "format_", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="Write here (default: stdout)."
+)
+@pass_state
+def awards_export(state: State, format_: str, output: str | None, **values: Any) -> None:
+    """Write the matching awards, every field, as CSV (streamed: any number of awards)."""
+    where = filter_of(values)
+    written = 0
+    with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
+        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
+        writer.writeheader()
+        for award in award_reports.each_matching(state.db, where):
+            writer.writerow(award.as_dict())
+            written += 1
+    if output:
+        click.echo(f"Wrote {written} award(s) to {output}.")
+
+
+EXPORT_FIELDS = (
+    "id",
+    "learner_email",
+    "badge_id",
+    "badge_name",
+    "reason",
+    "connection",
+    "state",
+    "provider_state",
+    "provider_badge_id",
+    "provider_url",
+    "linked",
+    "error",
+    "attempts",
+    "next_attempt_at",
+    "earned_at",
+    "revoke_reason",
+)
 
 
 @awards.command("retry")
@@ -151,4 +276,5 @@ def awards_revoke(state: State, award_id: int, reason: str) -> None:
             f"Award {award_id} was {award.provider_state} on the provider already; recorded as revoked."
         )
     else:
-        click.echo(f"Award {award_id} revoked ({award.provider_state or 'locally'}).")
+        where = "on the provider" if award.connection else "locally (a platform-only badge)"
+        click.echo(f"Award {award_id} revoked {where}.")

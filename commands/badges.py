@@ -6,7 +6,7 @@ import click
 
 from badgebridge.commands.base import Group, State, json_option, pass_state
 from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import catalog
+from badgebridge.core.services import catalog, removal
 
 
 @click.group(cls=Group)
@@ -38,4 +38,32 @@ def badges_list(state: State, connection: str | None, badge_state: str | None, a
         emit_json(rows)
     else:
         columns = ["id", "name", "state", "external_badge_provider", "external_badge_id", "connection"]
-        emit_table(rows, columns, "the catalog is empty (badges import CONNECTION fills it)")
+        emit_table(rows, columns, _none_listed(connection, badge_state))
+
+
+def _none_listed(connection: str | None, badge_state: str | None) -> str:
+    """What an empty listing means: an empty catalog, or only no badge matching the filters."""
+    if not connection and not badge_state:
+        return "the catalog is empty (badges import CONNECTION fills it)"
+    which = " ".join(filter(None, [badge_state and badge_state.lower(), "badges"]))
+    return f"no {which}" + (f" from connection {connection!r}" if connection else "")
+
+
+@badges.command("retire")
+@click.argument("badge_id")
+@pass_state
+def badges_retire(state: State, badge_id: str) -> None:
+    """Retire a badge: it stays (awards keep pointing at it) and is awarded no more."""
+    if catalog.retire_badge(state.db, badge_id):
+        click.echo(f"Badge {badge_id!r} retired; it is awarded no more.")
+    else:
+        click.echo(f"Badge {badge_id!r} was retired already; nothing changed.")
+
+
+@badges.command("remove")
+@click.argument("badge_id")
+@pass_state
+def badges_remove(state: State, badge_id: str) -> None:
+    """Delete a badge from the catalog (refused while awards, skills or learning objects refer to it)."""
+    removal.remove_badge(state.db, badge_id)
+    click.echo(f"Badge {badge_id!r} removed from the catalog.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from datetime import timedelta
@@ -94,24 +95,24 @@ def print_file_reports(reports: list, dry_run: bool) -> str | None:
     return f"{failed} row(s) failed; the error files say which row, column and why" if failed else None
 
 
-def report_sends(outcomes: list[Outcome], shown: int = 20) -> None:
+def report_sends(outcomes: list[Outcome], shown: int = 20, detail=click.echo) -> None:
     """Print what sending did (each award, or counts and the first problems when there are many);
     exit 1 if any award did not reach its provider."""
     unsent = [o for o in outcomes if o.state not in (AwardState.ISSUED, "superseded")]
     if len(outcomes) <= shown:
         for outcome in outcomes:
-            click.echo(f"Award {outcome.award_id}: {outcome.message}")
+            detail(f"Award {outcome.award_id}: {outcome.message}")
     else:
         counts = Counter(outcome.state for outcome in outcomes)
         click.echo("Sent: " + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + ".")
         for outcome in unsent[:shown]:
-            click.echo(f"Award {outcome.award_id}: {outcome.message}")
+            detail(f"Award {outcome.award_id}: {outcome.message}")
     if unsent:
         retry = "the worker retries queued awards; awards retry resends failed ones"
         raise click.ClickException(f"{len(unsent)} award(s) did not reach the provider ({retry})")
 
 
-def send_new(state: State, award_ids: list[int], who: str) -> None:
+def send_new(state: State, award_ids: list[int], who: str, detail=click.echo) -> None:
     """Issue new awards now and report them; platform-only ones are awarded already, never sent."""
     if not award_ids:
         click.echo("No new awards.")
@@ -122,7 +123,7 @@ def send_new(state: State, award_ids: list[int], who: str) -> None:
         f"; {counts[AwardState.AWARDED]} platform-only, awarded locally" if counts[AwardState.AWARDED] else ""
     )
     click.echo(f"{len(award_ids)} new award(s) for {who}{local}.")
-    report_sends(outcomes)
+    report_sends(outcomes, detail=detail)
 
 
 def object_options(command):
@@ -142,3 +143,46 @@ def target_of(values: dict[str, Any]) -> tuple[ObjectKind, str]:
     if len(given) != 1:
         raise InvalidInput("give exactly one of --course, --learning-path, --certification")
     return given[0]
+
+
+class Output:
+    """How much a long command says: ``detail`` lines (one per award) unless quiet, every line also
+    in the log file when one is given."""
+
+    def __init__(self, quiet: bool, verbose: bool, log_file: str | None) -> None:
+        self.quiet = quiet
+        handlers: list[logging.Handler] = [logging.StreamHandler()]
+        handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+        if log_file:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        logging.basicConfig(
+            level=logging.DEBUG if verbose else logging.INFO,
+            format="%(asctime)s %(levelname)s %(message)s",
+            handlers=handlers,
+            force=True,
+        )
+        for noisy in ("httpx", "alembic"):  # a line per request or per revision check
+            logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+        self._log = logging.getLogger("badgebridge.output")
+        self._to_file = bool(log_file)
+
+    def detail(self, line: str) -> None:
+        if not self.quiet:
+            click.echo(line)
+        if self._to_file:  # to the file only: the terminal has it already, or asked for quiet
+            record = self._log.makeRecord(self._log.name, logging.INFO, "", 0, line, None, None)
+            for handler in logging.getLogger().handlers:
+                if isinstance(handler, logging.FileHandler):
+                    handler.handle(record)
+
+
+def output_options(command):
+    """``--quiet``, ``--verbose`` and ``--log-file FILE``, passed on as ``output`` (an ``Output``)."""
+
+    command = click.option("--log-file", type=click.Path(dir_okay=False), help="Also write every line here.")(
+        command
+    )
+    command = click.option(
+        "-v", "--verbose", is_flag=True, help="Debug logging, provider requests included."
+    )(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")(command)

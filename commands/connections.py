@@ -11,6 +11,7 @@ from badgebridge.commands.provider_settings import ProviderSettingsCommand, coll
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.render import emit_json, emit_table
 from badgebridge.core.services import connections as connection_service
+from badgebridge.core.services import removal
 
 rate_limit_option = click.option(
     "--rate-limit",
@@ -117,8 +118,15 @@ def connections_rotate(state: State, name: str) -> None:
 
 @connections.command("remove")
 @click.argument("name")
+@click.option("--force", is_flag=True, help="Retire its badges and unlink them (and their awards) from it.")
 @pass_state
-def connections_remove(state: State, name: str) -> None:
-    """Forget a connection (refused while catalog badges come through it)."""
-    connection_service.remove(state.db, name)
-    click.echo(f"Removed connection {name!r}.")
+def connections_remove(state: State, name: str, force: bool) -> None:
+    """Forget a connection.
+
+    Refused while catalog badges come through it (the message names them), unless --force: then
+    its badges are retired and kept, with their awards, as history. Refused while awards of it wait
+    to be sent.
+    """
+    unlinked = removal.remove_connection(state.db, name, force=force)
+    kept = f"; {unlinked} badge(s) retired and kept without a connection" if unlinked else ""
+    click.echo(f"Removed connection {name!r}{kept}.")

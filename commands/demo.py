@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import shlex
 import signal
 import sys
 
@@ -10,6 +12,9 @@ import click
 
 from badgebridge.commands.base import State, pass_state
 from badgebridge.core.errors import ConfigurationError, InvalidInput
+from badgebridge.core.secrets import mask
+
+TOKEN_VARIABLE = "CREDLY_TOKEN"
 
 
 @click.command()
@@ -31,6 +36,20 @@ def demo(ctx: click.Context, state: State, demo_db: str | None) -> None:
     run_demo(demo_db or (state.db_url if given else None), host=state.host, echo=click.echo)
 
 
+def connect_hint(url: str, org: dict[str, str] | None) -> str:
+    """How to connect to the mock: with the first seeded organization's id and token, or placeholders."""
+    if org is None:
+        return (
+            "  connect with: badgebridge connections add mock --provider credly --org-id ID "
+            f"--host {url} --token-env VAR"
+        )
+    return (
+        f"  connect with:\n    export {TOKEN_VARIABLE}={shlex.quote(org['token'])}\n"
+        f"    badgebridge connections add mock --provider credly --org-id {org['id']} --host {url} "
+        f"--token-env {TOKEN_VARIABLE}"
+    )
+
+
 @click.command("mock-server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
@@ -47,16 +66,20 @@ def mock_server_command(host: str, port: int, seed_file: str | None, log_request
         seed = load_seed_file(seed_file) if seed_file else None
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    said = io.StringIO()  # werkzeug prints its own lines and exits when the port is taken
     try:
-        server = MockServer(host=host, port=port, seed=seed, log_requests=log_requests)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        with contextlib.redirect_stderr(said):
+            server = MockServer(host=host, port=port, seed=seed, log_requests=log_requests)
+    except (OSError, SystemExit) as exc:
+        why = getattr(exc, "strerror", None) or (said.getvalue().splitlines() or ["cannot bind"])[0]
+        raise ConfigurationError(
+            f"cannot listen on {host}:{port}: {why} (choose another --port; 0 takes any free one)"
+        ) from None
     click.echo(f"Mock Credly API on {server.url}  (Ctrl+C stops it)")
-    for org in server.seeded_organizations():
-        click.echo(f"  organization {org['name']!r}: id {org['id']}  token {org['token']}")
-    click.echo(
-        f"  connect with: badgebridge connections add mock --provider credly --org-id ID --host {server.url}"
-    )
+    organizations = server.seeded_organizations()
+    for org in organizations:
+        click.echo(f"  organization {org['name']!r}: id {org['id']}  token {mask(org['token'])}")
+    click.echo(connect_hint(server.url, organizations[0] if organizations else None))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from badgebridge.commands.base import Group, State, json_option, pass_state, print_file_reports
+from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import PushOutcome
 from badgebridge.core.render import emit_json, emit_table
 from badgebridge.core.services import awards as award_service
 from badgebridge.core.services import learners as learner_service
-from badgebridge.core.services import workforce
+from badgebridge.core.services import removal, workforce
 
 
 @click.group(cls=Group)
@@ -55,8 +58,32 @@ def learners_badges(state: State, email: str, no_refresh: bool, as_json: bool) -
     if as_json:
         emit_json(rows)
     else:
-        columns = ["badge_id", "badge_name", "state", "provider_state", "provider_url", "earned_at"]
+        columns = ["id", "badge_id", "badge_name", "state", "provider_state", "provider_url", "earned_at"]
         emit_table(rows, columns, f"{email} holds no badges yet")
+
+
+@learners.command("remove")
+@click.argument("email")
+@click.option("--on-provider", is_flag=True, help="Revoke the badges their providers hold first.")
+@click.option("--yes", is_flag=True, help="Do not ask; needed when stdin is not a terminal.")
+@pass_state
+def learners_remove(state: State, email: str, on_provider: bool, yes: bool) -> None:
+    """Erase a learner: their awards, completions and the learner (an erasure request).
+
+    --on-provider first revokes every badge a provider holds for them; if that fails nothing local
+    is deleted. Asks for confirmation on a terminal; elsewhere --yes is required.
+    """
+    learner = learner_service.get_by_email(state.db, email)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"erasing {learner.email} cannot be undone: give --yes to confirm")
+        click.confirm(f"Erase {learner.email} with all their awards and completions?", abort=True)
+    erased = removal.remove_learner(state.db, state.host, learner.email, on_provider=on_provider)
+    revoked = f", {erased.revoked_on_provider} revoked on the provider first" if on_provider else ""
+    click.echo(
+        f"Erased {erased.email}: {erased.awards} award(s) and {erased.completions} completion(s) "
+        f"deleted{revoked}."
+    )
 
 
 @learners.command("import")

@@ -21,6 +21,7 @@ from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.render import emit_json, emit_table
 from badgebridge.core.services import learning_objects as object_service
+from badgebridge.core.services import removal
 from badgebridge.core.services import skills as skill_service
 
 
@@ -99,6 +100,53 @@ def assign(state: State, badge_id, instance_id, skill_id, level, credits_, **val
     where = f"{kind.replace('_', ' ')} {object_id!r}"
     click.echo(f"Attached {what} to {where}." if changed else f"{where.capitalize()} carries {what} already.")
     send_new(state, award_ids, "earlier completers")
+
+
+@learning_objects.command("remove")
+@object_options
+@click.option("--force", is_flag=True, help="Remove its completions with it.")
+@pass_state
+def learning_objects_remove(state: State, force: bool, **values: Any) -> None:
+    """Delete a course, learning path or certification with its instances and skill credits.
+
+    Refused while learners have completed it, unless --force (their completions go too). Awards
+    made for it stay: they are history, and may be held on a provider.
+    """
+    kind, object_id = target_of(values)
+    result = removal.remove_learning_object(state.db, kind, object_id, force=force)
+    gone = f" with {result.completions} completion(s)" if result.completions else ""
+    click.echo(f"{kind.replace('_', ' ').capitalize()} {object_id!r} removed{gone}.")
+
+
+@click.command()
+@click.option("--badge", "badge_id", help="Detach this badge.")
+@click.option("--instance", "instance_id", help="Detach the badge from this instance of the object.")
+@click.option("--skill", "skill_id", help="Stop granting credits towards this skill.")
+@click.option("--level", default=1, show_default=True, type=click.IntRange(1, 3), help="The skill level.")
+@object_options
+@pass_state
+def unassign(state: State, badge_id, instance_id, skill_id, level, **values: Any) -> None:
+    """Detach a badge, or the credits towards a skill level, from a learning object.
+
+    Awards already made stay; later completions no longer earn it.
+    """
+    kind, object_id = target_of(values)
+    if bool(badge_id) == bool(skill_id):
+        raise InvalidInput("give exactly one of --badge and --skill")
+    where = f"{kind.replace('_', ' ')} {object_id!r}"
+    if badge_id:
+        changed = object_service.detach_carried_badge(state.db, kind, object_id, badge_id, instance_id)
+        what = f"badge {badge_id!r}"
+        if instance_id:
+            where += f" instance {instance_id!r}"
+    else:
+        changed = object_service.detach_skill(state.db, kind, object_id, skill_id, level)
+        what = f"credits towards skill {skill_id!r} level {level}"
+    click.echo(
+        f"Detached {what} from {where}."
+        if changed
+        else f"{where.capitalize()} does not carry {what}; nothing changed."
+    )
 
 
 @click.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from badgebridge.commands.base import State, pass_state, print_file_reports, send_new
+from badgebridge.commands.base import Output, State, output_options, pass_state, print_file_reports, send_new
 
 
 @click.command()
@@ -25,9 +25,18 @@ from badgebridge.commands.base import State, pass_state, print_file_reports, sen
     is_flag=True,
     help="Queue the awards the completions earn without sending them; `badgebridge worker` sends them.",
 )
+@output_options
 @pass_state
 def migrate(
-    state: State, path: str, dry_run: bool, connection: str | None, errors_dir: str | None, no_send: bool
+    state: State,
+    path: str,
+    dry_run: bool,
+    connection: str | None,
+    errors_dir: str | None,
+    no_send: bool,
+    quiet: bool,
+    verbose: bool,
+    log_file: str | None,
 ) -> None:
     """Migrate ALM migration CSVs (a folder, or one file): badge.csv, skill.csv, course.csv, ...
 
@@ -37,6 +46,7 @@ def migrate(
     """
     from badgebridge.core.migration import run_migration
 
+    output = Output(quiet, verbose, log_file)
     report = run_migration(
         state.db, state.host, path, dry_run=dry_run, connection=connection, errors_dir=errors_dir
     )
@@ -45,7 +55,7 @@ def migrate(
         click.echo(f"{len(report.award_ids)} new award(s) queued; `badgebridge worker` sends them.")
     elif report.award_ids:
         try:
-            send_new(state, report.award_ids, "the migrated completions")
+            send_new(state, report.award_ids, "the migrated completions", detail=output.detail)
         except click.ClickException as exc:
             problems.append(exc.message)
     if any(problems):

@@ -91,7 +91,14 @@ def _read_secret(key: str, label: str, values: dict[str, Any], *, prompt: bool) 
             raise InvalidInput(f"the environment variable named by {option} is not set")
         return os.environ[env_var]
     if from_stdin or (prompt and not sys.stdin.isatty()):
-        return sys.stdin.readline().strip()
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            flag = f"--{key.replace('_', '-')}"
+            how = "stdin gave none" if from_stdin else "stdin is not a terminal, so there is no prompt"
+            raise InvalidInput(
+                f"no {label.lower()} ({how}): give {flag}-env VAR, or pipe it with {flag}-stdin"
+            )
+        return secret
     if prompt:
         return click.prompt(label, hide_input=True)
     return None

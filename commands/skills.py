@@ -6,6 +6,7 @@ import click
 
 from badgebridge.commands.base import Group, State, json_option, pass_state
 from badgebridge.core.render import emit_json, emit_table
+from badgebridge.core.services import removal
 from badgebridge.core.services import skills as skill_service
 
 
@@ -51,3 +52,12 @@ def skills_list(state: State, as_json: bool) -> None:
             f"L{lv['level']}:{lv['max_credits']:g}:{lv['badge_id'] or '-'}" for lv in row["levels"]
         ]
     emit_table(rows, ["id", "name", "state", "levels"], "no skills yet")
+
+
+@skills.command("remove")
+@click.argument("skill_id")
+@pass_state
+def skills_remove(state: State, skill_id: str) -> None:
+    """Delete a skill and its levels (refused while learning objects grant it or awards were made for it)."""
+    removal.remove_skill(state.db, skill_id)
+    click.echo(f"Skill {skill_id!r} removed with its levels.")

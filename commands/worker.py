@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import click
 
-from badgebridge.commands.base import State, pass_state
+from badgebridge.commands.base import Output, State, output_options, pass_state
+from badgebridge.core.clock import iso_z
+from badgebridge.core.services import award_reports
 from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import worker as worker_service
 from badgebridge.core.services.sender import DEFAULT_LEASE
@@ -34,35 +37,57 @@ from badgebridge.core.services.sender import DEFAULT_LEASE
     help="How long a claimed award stays this worker's without a heartbeat; a worker that stalls "
     "longer loses it to another and sends nothing (env BADGEBRIDGE_LEASE).",
 )
+@output_options
 @pass_state
-def worker(state: State, concurrency: int, once: bool, poll_seconds: float, lease_seconds: float) -> None:
-    """Send queued awards and retries until stopped (Ctrl+C or SIGTERM finish in-flight sends)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
+def worker(
+    state: State,
+    concurrency: int,
+    once: bool,
+    poll_seconds: float,
+    lease_seconds: float,
+    quiet: bool,
+    verbose: bool,
+    log_file: str | None,
+) -> None:
+    """Send queued awards and retries until stopped (Ctrl+C or SIGTERM finish in-flight sends).
+
+    Prints a line per attempt (--quiet: only the summary; --verbose: debug logging with each
+    provider request; --log-file FILE: every line also goes to FILE). The summary counts awards,
+    each by where its last attempt left it.
+    """
+    output = Output(quiet, verbose, log_file)
     for warning in connection_service.expiring_secrets(
         state.host, connection_service.all_connections(state.db)
     ):
         logging.getLogger("badgebridge.worker").warning(warning)
+    last: dict[int, str] = {}
+
+    def report(outcome) -> None:
+        last[outcome.award_id] = outcome.state
+        output.detail(f"Award {outcome.award_id}: {outcome.message}")
+
     stop = threading.Event()
     if not once:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         click.echo(f"Worker sending with {concurrency} thread(s); Ctrl+C stops it.", err=True)
     sender = state.sender(lease=timedelta(seconds=lease_seconds))
-    counts = worker_service.run(
+    run_counts = worker_service.run(
         sender,
         concurrency=concurrency,
         once=once,
         poll_seconds=poll_seconds,
         stop=stop,
-        report=lambda outcome: click.echo(f"Award {outcome.award_id}: {outcome.message}"),
+        report=report,
     )
+    counts = Counter(last.values()) if last else run_counts
     names = {"queued": "to retry later", "superseded": "left to another sender", "error": "plugin errors"}
-    summary = (
-        ", ".join(f"{count} {names.get(name, name)}" for name, count in sorted(counts.items()))
-        or "nothing was due"
-    )
-    click.echo(f"Worker done: {summary}.")
+    summary = ", ".join(
+        f"{count} {names.get(name, name)}" for name, count in sorted(counts.items())
+    ) or _nothing_due(state)
+    attempts = f" ({counts_total} attempt(s))" if (counts_total := sum(run_counts.values())) else ""
+    click.echo(f"Worker done: {summary}{attempts}.")
+    logging.getLogger("badgebridge.worker").info("Worker done: %s.", summary)
     requests = sum(sender.requests.values())
     if requests:
         limited = sender.requests["rate_limited"]
@@ -70,3 +95,8 @@ def worker(state: State, concurrency: int, once: bool, poll_seconds: float, leas
             f"Provider requests: {requests} ({sender.requests['answered']} answered, "
             f"{sender.requests['failed']} failed, {limited} rate-limited = {limited / requests:.1%})."
         )
+
+
+def _nothing_due(state: State) -> str:
+    due = award_reports.next_due(state.db)
+    return f"nothing was due (the next retry is due at {iso_z(due)})" if due else "nothing was due"

@@ -23,6 +23,7 @@ from badgebridge.core.migration.writers import (
     write_completions,
 )
 from badgebridge.core.model import ObjectKind
+from badgebridge.core.services import catalog
 from badgebridge.core.storage.schema import (
     badges,
     learning_objects,
@@ -116,12 +117,50 @@ def _external_badges(ctx: Context, entries: list[Entry]) -> None:
     ctx.externals.check(entries)
 
 
+def _one_badge_per_template(ctx: Context, entries: list[Entry]) -> None:
+    """No two migrated badges for one provider template (another row, or a badge migrated before)."""
+    seen: dict[tuple, str] = {}
+    for entry in entries:
+        if entry.found.get("connection_id") is None or entry.problems:
+            continue
+        template = (entry.found["connection_id"], entry.row["externalBadgeId"])
+        other = seen.setdefault(template, entry.row["id"])
+        if other == entry.row["id"]:
+            other = catalog.migrated_holder(ctx.conn, *template, entry.row["id"])
+        if other is not None:
+            entry.problems.append(
+                Problem(
+                    "externalBadgeId",
+                    f"{shown(entry.row['externalBadgeId'])} is already the template of badge {other!r}",
+                )
+            )
+
+
+_upsert_badges = upsert(Upsert(badges, ("id",)), _badge)
+
+
+def _write_badges(ctx: Context, entries: list[Entry]) -> None:
+    """Store badge.csv rows; a badge imported earlier for the same provider template becomes the
+    migrated one (its skills, learning objects and awards move over), so each template is one badge."""
+    freed = {
+        entry.row["id"]: catalog.release_template(
+            ctx.conn, entry.row["id"], entry.found["connection_id"], entry.row["externalBadgeId"]
+        )
+        for entry in entries
+        if entry.found["connection_id"] is not None
+    }
+    _upsert_badges(ctx, entries)
+    for keep_id, duplicates in freed.items():
+        if duplicates:
+            catalog.merge_into(ctx.conn, keep_id, duplicates)
+
+
 FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "badge.csv",
         key=_id,
-        checks=(_external_badges,),
-        write=upsert(Upsert(badges, ("id",)), _badge),
+        checks=(_external_badges, _one_badge_per_template),
+        write=_write_badges,
     ),
     FileSpec(
         "skill.csv",

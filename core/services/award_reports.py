@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -105,3 +106,32 @@ def failures_by_reason(db: Database, limit: int = 20) -> list[tuple[str, int]]:
     )
     with db.begin() as conn:
         return [(error or "(no message)", n) for error, n in conn.execute(query).all()]
+
+
+def each_matching(db: Database, where: AwardFilter, batch: int = 500) -> Iterator[AwardRecord]:
+    """Every award that matches, oldest id first, read ``batch`` at a time (for lists and exports
+    of any size)."""
+    after = 0
+    while True:
+        query = (
+            select(awards.c.id)
+            .join(learners, awards.c.learner_id == learners.c.id)
+            .outerjoin(connections, awards.c.connection_id == connections.c.id)
+            .where(awards.c.id > after, *where.conditions())
+            .order_by(awards.c.id)
+            .limit(batch)
+        )
+        with db.begin() as conn:
+            ids = list(conn.execute(query).scalars())
+        if not ids:
+            return
+        yield from sorted(award_service.list_awards(db, ids=ids), key=lambda a: a.id)
+        after = ids[-1]
+
+
+def next_due(db: Database) -> datetime | None:
+    """When the earliest award waiting for a retry is due, or None if none waits."""
+    with db.begin() as conn:
+        return conn.execute(
+            select(func.min(awards.c.next_attempt_at)).where(awards.c.state == AwardState.QUEUED)
+        ).scalar()

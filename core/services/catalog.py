@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, delete, select, update
 
 from badgebridge.core.clock import iso_z, utcnow
 from badgebridge.core.errors import NotFound, ProviderError
@@ -17,7 +17,14 @@ from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services.connections import with_context
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.chunks import chunks
-from badgebridge.core.storage.schema import badges, connections
+from badgebridge.core.storage.schema import (
+    awards,
+    badges,
+    connections,
+    learning_objects,
+    object_instances,
+    skill_levels,
+)
 
 
 @dataclass(frozen=True)
@@ -196,3 +203,76 @@ def retire_badge(db: Database, badge_id: str) -> bool:
                 .values(state=BadgeState.RETIRED, updated_at=utcnow())
             ).rowcount
         )
+
+
+# what refers to a badge by id: re-pointed when two catalog badges turn out to be one template
+_BADGE_REFERENCES = (skill_levels, learning_objects, object_instances)
+
+
+def migrated_holder(conn: Connection, connection_id: int, external_id: str, other_than: str) -> str | None:
+    """The id of a migrated badge (one with a creation date from badge.csv), other than
+    ``other_than``, that is template ``external_id`` of ``connection_id`` already; or None."""
+    return conn.execute(
+        select(badges.c.id).where(
+            badges.c.connection_id == connection_id,
+            badges.c.external_badge_id == external_id,
+            badges.c.id != other_than,
+            badges.c.created_on.is_not(None),
+        )
+    ).scalar()
+
+
+def release_template(
+    conn: Connection, keep_id: str, connection_id: int, external_id: str, *, imported_only: bool = True
+) -> list[str]:
+    """Before badge ``keep_id`` is stored as template ``external_id`` of ``connection_id``: free that
+    template from any other catalog badge holding it (the unique (connection, external id) slot),
+    in the caller's transaction. Returns the ids freed; ``merge_into`` then finishes the job."""
+    holders = select(badges.c.id).where(
+        badges.c.connection_id == connection_id,
+        badges.c.external_badge_id == external_id,
+        badges.c.id != keep_id,
+    )
+    if imported_only:  # a migrated holder is a row problem (files._one_badge_per_template)
+        holders = holders.where(badges.c.created_on.is_(None))
+    others = list(conn.execute(holders).scalars())
+    if others:
+        conn.execute(update(badges).where(badges.c.id.in_(others)).values(external_badge_id=None))
+    return others
+
+
+def merge_into(conn: Connection, keep_id: str, duplicate_ids: list[str]) -> None:
+    """Make ``keep_id`` the one catalog badge for what ``duplicate_ids`` were (the same provider
+    template): their skill levels, learning objects and awards point at it, and they are deleted.
+
+    An award that would become a twin of one ``keep_id`` has already (same learner and reason)
+    stays on its duplicate, which is then kept, retired, as that award's history.
+    """
+    now = utcnow()
+    for duplicate in duplicate_ids:
+        for table in _BADGE_REFERENCES:
+            conn.execute(update(table).where(table.c.badge_id == duplicate).values(badge_id=keep_id))
+        held = set(conn.execute(_award_keys().where(awards.c.badge_id == keep_id)).all())
+        movable = [
+            award_id
+            for award_id, *key in conn.execute(
+                select(awards.c.id, *_award_keys().selected_columns).where(awards.c.badge_id == duplicate)
+            ).all()
+            if tuple(key) not in held
+        ]
+        for chunk in chunks(movable):
+            conn.execute(
+                update(awards).where(awards.c.id.in_(chunk)).values(badge_id=keep_id, updated_at=now)
+            )
+        if conn.execute(select(awards.c.id).where(awards.c.badge_id == duplicate).limit(1)).first():
+            conn.execute(
+                update(badges)
+                .where(badges.c.id == duplicate)
+                .values(state=BadgeState.RETIRED, updated_at=now)
+            )
+        else:
+            conn.execute(delete(badges).where(badges.c.id == duplicate))
+
+
+def _award_keys():
+    return select(awards.c.learner_id, awards.c.reason_kind, awards.c.reason_id)

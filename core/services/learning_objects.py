@@ -178,6 +178,33 @@ def detach_badge(db: Database, kind: ObjectKind, object_id: str) -> bool:
         )
 
 
+def detach_carried_badge(
+    db: Database, kind: ObjectKind, object_id: str, badge_id: str, instance_id: str | None = None
+) -> bool:
+    """Take ``badge_id`` off an object (or one of its instances) if it carries that badge; awards
+    already made stay. Returns whether it carried it."""
+    with db.begin() as conn:
+        completions.lock_object(conn, kind, object_id)
+        if instance_id is None:
+            table, where = learning_objects, _is(kind, object_id)
+        else:
+            table = object_instances
+            where = (
+                object_instances.c.kind == kind,
+                object_instances.c.object_id == object_id,
+                object_instances.c.id == instance_id,
+            )
+            if conn.execute(select(object_instances.c.id).where(*where)).first() is None:
+                raise NotFound(f"{_label(kind)} {object_id!r} has no instance {instance_id!r}")
+        return bool(
+            conn.execute(
+                update(table)
+                .where(*where, table.c.badge_id == badge_id)
+                .values(badge_id=None, updated_at=utcnow())
+            ).rowcount
+        )
+
+
 def detach_skill(db: Database, kind: ObjectKind, object_id: str, skill_id: str, level: int) -> bool:
     """Stop an object granting credits towards a skill level; returns whether it granted any."""
     with db.begin() as conn:

@@ -90,7 +90,7 @@ def open_database(url: str | None = None, *, upgrade: bool | None = None) -> Dat
     except OperationalError as exc:
         engine.dispose()
         raise ConfigurationError(
-            f"cannot open the database {parsed.render_as_string()}: {exc.orig}"
+            f"cannot open the database {parsed.render_as_string()}: {' '.join(str(exc.orig).split())}"
         ) from None
     except ConfigurationError:
         engine.dispose()

@@ -74,7 +74,8 @@ badges = Table(
     Column("created_on", UTCDateTime),  # badgeCreationDate of a migrated badge
     *_timestamps(),
     CheckConstraint(_in("state", BadgeState), name="badge_state"),
-    Index("badges_external", "connection_id", "external_badge_id"),
+    # one catalog badge per provider template (platform-only badges have no connection)
+    Index("badge_template_once", "connection_id", "external_badge_id", unique=True),
 )
 
 learners = Table(

@@ -286,12 +286,57 @@ def test_mock_server_command_serves_and_says_how_to_connect(tmp_path):
         [BADGEBRIDGE, "mock-server", "--port", str(port)], stdout=subprocess.PIPE, text=True
     )
     try:
-        banner = [proc.stdout.readline() for _ in range(3)]  # printed once the socket listens
+        banner = [proc.stdout.readline() for _ in range(5)]
         assert f"http://127.0.0.1:{port}" in banner[0]
-        org_id, token = banner[1].split("id ")[1].split()[0], banner[1].split("token ")[1].strip()
+        org_id, masked = banner[1].split("id ")[1].split()[0], banner[1].split("token ")[1].strip()
+        assert banner[3].strip().startswith("export CREDLY_TOKEN=")
+        token = banner[3].strip().removeprefix("export CREDLY_TOKEN=")
+        assert masked == "*" * (len(token) - 4) + token[-4:]
+        assert (
+            banner[4].split()
+            == (
+                f"badgebridge connections add mock --provider credly --org-id {org_id} "
+                f"--host http://127.0.0.1:{port} --token-env CREDLY_TOKEN"
+            ).split()
+        )
         response = httpx.get(f"http://127.0.0.1:{port}/v1/organizations/{org_id}", auth=(token, ""))
         assert response.status_code == 200
         assert json.loads(response.text)["data"]["id"] == org_id
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_mock_server_on_a_busy_port_is_one_line(cli):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        line = one_line_error(cli("mock-server", "--port", str(port), timeout=30))
+    assert f"cannot listen on 127.0.0.1:{port}" in line and "--port" in line
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(cli):
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    line = one_line_error(cli("--db", f"postgresql+psycopg://postgres@127.0.0.1:{port}/x", "badges", "list"))
+    assert "cannot open the database" in line and "Connection refused" in line
+
+
+def test_a_missing_token_without_a_terminal_names_the_options(cli, credly_mock, org):
+    result = cli(
+        "connections",
+        "add",
+        "c",
+        "--provider",
+        "credly",
+        "--org-id",
+        org["id"],
+        "--host",
+        credly_mock.url,
+        input="",
+    )
+    line = one_line_error(result)
+    assert "--token-env VAR" in line and "--token-stdin" in line and "minLength" not in line
+    assert cli.json("connections", "list") == []

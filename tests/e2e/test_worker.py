@@ -62,3 +62,42 @@ def test_every_award_reaches_the_mock_exactly_once_despite_errors(cli, credly_mo
     )
     stats = credly_mock.state()["stats"]
     assert stats["injected_errors"] > 0
+
+
+def test_worker_summary_counts_awards_and_quiet_and_log_file_choose_where_lines_go(
+    cli, credly_mock, tmp_path
+):
+    org = credly_mock.create_organization("Quiet Org")
+    credly_mock.create_template(org["id"], "Quiet")
+    cli.connect(credly_mock, org["id"], org["token"])
+    cli.ok("badges", "import", "credly-main")
+    (badge,) = cli.json("badges", "list")
+    for n in range(3):
+        email = f"q{n}@example.org"
+        cli.ok("learners", "add", email, "--first-name", "Q", "--last-name", str(n))
+    cli.env["BADGEBRIDGE_RETRY_BASE"] = "3600"  # a failed attempt waits: the summary says until when
+    credly_mock.set_faults(error_rate=1.0)
+    for n in range(3):
+        cli("awards", "grant", "--badge", badge["id"], "--learner", f"q{n}@example.org")
+    credly_mock.set_faults(error_rate=0.0)
+    nothing = cli.ok("worker", "--once")
+    assert "nothing was due (the next retry is due at 20" in nothing.stdout
+
+    cli.env["BADGEBRIDGE_RETRY_BASE"] = "0.0001"  # these are due again at once
+    credly_mock.set_faults(error_rate=1.0)
+    for n in range(3, 6):
+        email = f"q{n}@example.org"
+        cli.ok("learners", "add", email, "--first-name", "Q", "--last-name", str(n))
+        cli("awards", "grant", "--badge", badge["id"], "--learner", email)
+    credly_mock.set_faults(error_rate=0.0)
+    log = tmp_path / "worker.log"
+    quiet = cli.ok("worker", "--once", "--quiet", "--log-file", str(log))
+    assert quiet.stdout.strip().splitlines()[0] == "Worker done: 3 issued (3 attempt(s))."
+    logged = log.read_text(encoding="utf-8")
+    assert (
+        logged.count("INFO Award ") == 3
+        and "alembic" not in logged.lower()
+        and "Worker done: 3 issued." in logged
+    )
+    issued = [b for b in credly_mock.state()["badges"] if b["recipient_email"] >= "q3"]
+    assert len(issued) == 3

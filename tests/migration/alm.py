@@ -78,7 +78,7 @@ def complete_folder(folder: Path) -> Path:
             ["B2", "Template One", D, D, "ACTIVE", "https://img.example.org/b2.png", "t1", "Fake"],
             ["B3", "Old Template", D, "", "retired", "https://img.example.org/b3.png", "t2", "FAKE"],
             ["B4", "Pythonista", D, "", "Active", "b4.png", "", ""],
-            ["B5", "Certified", D, "", "Active", "b5.png", "t2", "fake"],
+            ["B5", "Certified", D, "", "Active", "b5.png", "t3", "fake"],
         ],
     )
     write_csv(

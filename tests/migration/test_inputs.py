@@ -131,9 +131,9 @@ def test_each_connection_is_asked_once_per_run_and_its_failure_is_reported(db, h
             Counting.calls += 1
             return super().__iter__()
 
-    fake.templates = Counting([ProviderBadge("t1", "One"), ProviderBadge("t2", "Two")])
+    fake.templates = Counting([ProviderBadge(f"t{i}", f"Template {i}") for i in range(10)])
     connect(db, host)
-    rows = [[f"B{i}", "Badge", D, "", "Active", "x.png", f"t{1 + i % 2}", "Fake"] for i in range(10)]
+    rows = [[f"B{i}", "Badge", D, "", "Active", "x.png", f"t{i}", "Fake"] for i in range(10)]
     path = write_csv(tmp_path, "badge.csv", BADGE_HEADER, rows)
     assert run_migration(db, host, path).failed == 0
     assert Counting.calls == 1

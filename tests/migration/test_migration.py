@@ -71,7 +71,7 @@ def test_a_complete_folder_imports_everything_it_describes(db, host, ready, tmp_
         ("B2", "Template One", "Active", "t1", "fake", c1),
         ("B3", "Old Template", "Retired", "t2", "fake", c1),
         ("B4", "Pythonista", "Active", None, None, None),
-        ("B5", "Certified", "Active", "t2", "fake", c1),
+        ("B5", "Certified", "Active", "t3", "fake", c1),
     ]
     assert rows(db, skills, "id", "name", "description", "state") == [
         ("S1", "Python", "Writes Python", "Active"),

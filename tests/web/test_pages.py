@@ -194,7 +194,7 @@ def test_an_issued_award_is_revoked_with_a_reason(admin, course, db, fake):
     refused = admin.post(f"/awards/{award.id}/revoke", {"reason": " "}, follow_redirects=True)
     assert "A reason is required" in refused.get_data(as_text=True)
     done = admin.post(f"/awards/{award.id}/revoke", {"reason": "issued by mistake"}, follow_redirects=True)
-    assert f"Award {award.id} revoked (revoked)." in done.get_data(as_text=True)
+    assert f"Award {award.id} revoked on the provider." in done.get_data(as_text=True)
     assert awards.get(db, award.id).revoke_reason == "issued by mistake"
 
 

@@ -159,7 +159,8 @@ def revoke(award_id: int):
             console().db, console().host, award_id, required("reason", "A reason")
         )
         if changed:
-            flash(f"Award {award_id} revoked ({award.provider_state or 'locally'}).", "success")
+            where = "on the provider" if award.connection else "locally (a platform-only badge)"
+            flash(f"Award {award_id} revoked {where}.", "success")
         else:
             flash(f"Award {award_id} was revoked already; nothing changed.", "success")
     return redirect(url_for("awards.show", award_id=award_id))
