@@ -49,6 +49,7 @@ class AwardRecord:
     next_attempt_at: datetime | None
     earned_at: datetime
     revoke_reason: str | None
+    lease_expires_at: datetime | None  # while a sender holds it (state ``sending``)
 
     @property
     def reason(self) -> str:
@@ -299,4 +300,5 @@ def _record(row) -> AwardRecord:
         next_attempt_at=row["next_attempt_at"],
         earned_at=row["earned_at"],
         revoke_reason=row["revoke_reason"],
+        lease_expires_at=row["lease_expires_at"],
     )

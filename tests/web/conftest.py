@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 
+from badgebridge.core.services import catalog
 from badgebridge.core.services import users as user_service
 from badgebridge.web import create_app
 
 ADMIN = ("admin@example.org", "correct horse battery")
 VIEWER = ("viewer@example.org", "viewer password 123")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SETTINGS = {"name": "c1", "setting_account": "acme", "setting_api_key": "secret-key-1234"}
 
 
 @pytest.fixture
@@ -72,3 +74,24 @@ def viewer(app) -> Session:
     session = Session(app.test_client())
     assert session.login(*VIEWER).status_code == 302
     return session
+
+
+@pytest.fixture
+def connected(admin, db):
+    """c1 connected through the form and its two templates imported."""
+    assert admin.post("/connections/connect/fake", SETTINGS).status_code == 302
+    assert admin.post("/badges/import", {"connection": "c1"}).status_code == 302
+    return {badge.name: badge.id for badge in catalog.list_badges(db)}
+
+
+@pytest.fixture
+def course(admin, connected, db):
+    """Course C1 carrying Template One, and a learner."""
+    admin.post("/learning-objects/", {"kind": "course", "object_id": "C1", "name": "Intro"})
+    admin.post("/learning-objects/assign-badge", {"object": "course:C1", "badge": connected["Template One"]})
+    admin.post("/learners/", {"email": "noor@example.org", "first_name": "Noor", "last_name": "Haddad"})
+    return connected
+
+
+def flashes(page: str) -> list[str]:
+    return re.findall(r'<p class="flash \w+" role="status">([^<]*)</p>', page)

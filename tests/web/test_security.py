@@ -47,6 +47,17 @@ def test_anonymous_visitors_are_sent_to_the_login_page_from_every_page(app, anon
     assert anonymous.get("/login").status_code == 200
 
 
+def test_the_award_lifecycle_routes_are_among_the_posts_checked_here(app):
+    lifecycle = {
+        "/awards/1/cancel",
+        "/awards/cancel",
+        "/awards/1/reissue",
+        "/awards/1/retry",
+        "/connections/c1/sync",
+    }
+    assert lifecycle <= set(routes(app, "POST"))
+
+
 def test_anonymous_posts_are_refused_with_or_without_a_csrf_token(app, anonymous):
     token = anonymous.token("/login")
     for url in routes(app, "POST"):

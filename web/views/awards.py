@@ -1,33 +1,30 @@
-"""Awards: filter, look at one, retry, revoke, export CSV.
+"""Awards: filter, look at one and its history, retry, cancel, reissue, revoke, export CSV.
 
-Hook for the award lifecycle (issue 5's cancel, reissue and attempt history): add an entry to
-``LIFECYCLE_ACTIONS`` (a button on the award's page, posted to ``/awards/<id>/do/<name>``) and set
-``ATTEMPT_HISTORY`` to a function that lists an award's attempts; the page shows both when present.
+The changes are ``badgebridge awards``'s (``core.services.recovery``), with the same messages.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from badgebridge.core.clock import as_utc
+from badgebridge.core.clock import as_utc, utcnow
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import AwardState
-from badgebridge.core.services import award_reports, catalog
+from badgebridge.core.services import award_reports, catalog, history, recovery
 from badgebridge.core.services import awards as award_service
 from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import learning_objects as object_service
-from badgebridge.web.console import Console, console
+from badgebridge.web.console import console
 from badgebridge.web.views.common import object_ref, reported, required
 
 blueprint = Blueprint("awards", __name__, url_prefix="/awards")
 
-RETRYABLE = (AwardState.FAILED, AwardState.QUEUED)
+RETRYABLE = (AwardState.FAILED, AwardState.QUEUED)  # also cancellable; ticked in the list
+REISSUABLE = (AwardState.REVOKED, AwardState.CANCELLED)  # a provider-deleted badge is revoked here
 REVOCABLE = (AwardState.ISSUED, AwardState.AWARDED)
 CSV_COLUMNS = (
     "id",
@@ -45,10 +42,6 @@ CSV_COLUMNS = (
     "error",
     "earned_at",
 )
-
-LifecycleAction = tuple[str, Callable[[Console, int], str]]  # (button label, action -> message)
-LIFECYCLE_ACTIONS: dict[str, LifecycleAction] = {}
-ATTEMPT_HISTORY: Callable[[Console, int], list[dict[str, Any]]] | None = None
 
 
 def _filter() -> award_reports.AwardFilter:
@@ -112,39 +105,29 @@ def export():
 
 @blueprint.get("/<int:award_id>")
 def show(award_id: int):
-    award = award_service.get(console().db, award_id)
+    db = console().db
+    award = award_service.get(db, award_id)
+    lease = award.lease_expires_at
+    abandoned = award.state == AwardState.SENDING and lease is not None and lease < utcnow()
     return render_template(
         "award.html",
         award=award,
-        retryable=award.state in RETRYABLE,
+        retryable=award.state in RETRYABLE or abandoned,
+        cancellable=award.state in RETRYABLE,
+        reissuable=award.state in REISSUABLE and award.connection is not None,
         revocable=award.state in REVOCABLE,
-        actions={name: label for name, (label, _) in LIFECYCLE_ACTIONS.items()},
-        attempts=ATTEMPT_HISTORY(console(), award_id) if ATTEMPT_HISTORY else None,
+        attempts=history.attempts(db, award_id),
     )
 
 
-@blueprint.post("/<int:award_id>/retry")
-def retry(award_id: int):
-    with reported():
-        ids = award_service.requeue(console().db, [award_id])
-        if ids:
-            flash(console().send(ids), "success")
-        else:
-            flash(f"Award {award_id} is neither failed nor waiting; nothing changed.", "success")
-    return redirect(url_for("awards.show", award_id=award_id))
+def _chosen(what: str) -> list[int]:
+    chosen = [int(value) for value in request.form.getlist("award") if value.isdigit()]
+    if not chosen:
+        raise InvalidInput(f"tick the awards to {what}")
+    return chosen
 
 
-@blueprint.post("/retry")
-def retry_many():
-    """Retry the failed and waiting awards ticked in the list."""
-    with reported():
-        chosen = [int(value) for value in request.form.getlist("award") if value.isdigit()]
-        if not chosen:
-            raise InvalidInput("tick the awards to retry")
-        ids = award_service.requeue(console().db, chosen)
-        flash(
-            console().send(ids) if ids else "None of them is failed or waiting; nothing changed.", "success"
-        )
+def _back_to_list():
     return redirect(request.referrer if _local(request.referrer) else url_for("awards.index"))
 
 
@@ -152,24 +135,82 @@ def _local(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
 
 
-@blueprint.post("/<int:award_id>/revoke")
-def revoke(award_id: int):
+def _flash_skipped(changes: recovery.Changes) -> None:
+    for award_id, why in changes.skipped.items():
+        flash(f"Award {award_id} {why}; left alone.", "error")
+
+
+def _retry(award_ids: list[int]) -> None:
+    """``awards retry``: queue failed, waiting and abandoned awards again, then send them."""
+    changes = recovery.retry(console().db, award_ids)
+    _flash_skipped(changes)
+    if changes.changed:
+        sent = console().send(changes.changed)
+        flash(f"Queued {len(changes.changed)} award(s) again; sent them: {sent}", "success")
+    else:
+        flash("No failed, waiting or abandoned awards; nothing changed.", "success")
+
+
+def _cancel(award_ids: list[int]) -> None:
+    changes = recovery.cancel(console().db, award_ids)
+    for award_id in changes.changed:
+        flash(f"Award {award_id} cancelled; it will not be sent.", "success")
+    _flash_skipped(changes)
+
+
+@blueprint.post("/<int:award_id>/retry")
+def retry(award_id: int):
     with reported():
-        award, changed = award_service.revoke(
-            console().db, console().host, award_id, required("reason", "A reason")
-        )
-        if changed:
-            where = "on the provider" if award.connection else "locally (a platform-only badge)"
-            flash(f"Award {award_id} revoked {where}.", "success")
-        else:
-            flash(f"Award {award_id} was revoked already; nothing changed.", "success")
+        _retry([award_id])
     return redirect(url_for("awards.show", award_id=award_id))
 
 
-@blueprint.post("/<int:award_id>/do/<name>")
-def lifecycle(award_id: int, name: str):
-    if name not in LIFECYCLE_ACTIONS:
-        abort(404)
+@blueprint.post("/retry")
+def retry_many():
+    """Retry the failed and waiting awards ticked in the list."""
     with reported():
-        flash(LIFECYCLE_ACTIONS[name][1](console(), award_id), "success")
+        _retry(_chosen("retry"))
+    return _back_to_list()
+
+
+@blueprint.post("/<int:award_id>/cancel")
+def cancel(award_id: int):
+    with reported():
+        _cancel([award_id])
+    return redirect(url_for("awards.show", award_id=award_id))
+
+
+@blueprint.post("/cancel")
+def cancel_many():
+    """Cancel the queued and failed awards ticked in the list."""
+    with reported():
+        _cancel(_chosen("cancel"))
+    return _back_to_list()
+
+
+@blueprint.post("/<int:award_id>/reissue")
+def reissue(award_id: int):
+    with reported():
+        recovery.reissue(console().db, award_id)
+        flash(f"Award {award_id} queued to be issued again: {console().send([award_id])}", "success")
+    return redirect(url_for("awards.show", award_id=award_id))
+
+
+@blueprint.post("/<int:award_id>/revoke")
+def revoke(award_id: int):
+    with reported():
+        award, how = award_service.revoke(
+            console().db, console().host, award_id, required("reason", "A reason")
+        )
+        if how == "already":
+            where = f" ({award.revoke_reason})" if award.revoke_reason else ""
+            flash(f"Award {award_id} was revoked already{where}; nothing changed.", "success")
+        elif how == "remote":
+            flash(
+                f"Award {award_id} was {award.provider_state} on the provider already; recorded as revoked.",
+                "success",
+            )
+        else:
+            where = "on the provider" if award.connection else "locally (a platform-only badge)"
+            flash(f"Award {award_id} revoked {where}.", "success")
     return redirect(url_for("awards.show", award_id=award_id))

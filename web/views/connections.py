@@ -1,4 +1,5 @@
-"""Connections: the provider list, the Connect form (from the provider's settings schema), test, remove."""
+"""Connections: the provider list, the Connect form (from the provider's settings schema), test,
+sync with the provider, remove."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from badgebridge.core.errors import BadgeBridgeError, ConfigurationError
 from badgebridge.core.services import connections as connection_service
+from badgebridge.core.services import recovery
 from badgebridge.web.console import console
 from badgebridge.web.settings_form import fields_of, kept_values, read_settings
 from badgebridge.web.views.common import reported
@@ -55,6 +57,23 @@ def test(name: str):
     with reported():
         record, info = connection_service.test(console().db, console().host, name)
         flash(f"{record.name!r} works: {record.provider} account {info.account_name!r}.", "success")
+    return redirect(url_for("connections.index"))
+
+
+@blueprint.post("/<name>/sync")
+def sync(name: str):
+    """``awards sync NAME``: record the provider's state of the connection's issued awards."""
+    with reported():
+        report = recovery.sync(console().db, console().host, name)
+        for award_id, change in report.changed.items():
+            flash(f"Award {award_id}: {change}.", "success")
+        for award_id, why in report.unreachable.items():
+            flash(f"Award {award_id} not read: {why}", "error")
+        flash(
+            f"Synced {report.checked} issued award(s) of {name!r}: {len(report.changed)} changed, "
+            f"{len(report.unreachable)} not read.",
+            "success",
+        )
     return redirect(url_for("connections.index"))
 
 
