@@ -10,13 +10,12 @@ from badgebridge.core.errors import AuthenticationFailed
 from badgebridge.core.services import award_reports, catalog
 from badgebridge.core.services import users as user_service
 from badgebridge.web import create_app
-from tests.core.test_postgres import pg  # noqa: F401 (the fixture)
 from tests.web.conftest import ADMIN, Session
 
 pytestmark = pytest.mark.postgres
 
 
-def test_the_flow_and_the_reports_on_postgres(pg, host, fake, tmp_path):  # noqa: F811
+def test_the_flow_and_the_reports_on_postgres(pg, host, fake, tmp_path):
     user_service.add(pg, *ADMIN)
     app = create_app(database=pg, host=host, secret_key="test", upload_dir=tmp_path)
     admin = Session(app.test_client())
