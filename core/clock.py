@@ -58,7 +58,7 @@ class Clock:
         return utcnow()
 
     def time(self) -> float:
-        return time.time()
+        return self.now().timestamp()
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:

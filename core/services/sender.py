@@ -380,8 +380,10 @@ class AwardSender:
             raise Paused(until)
 
     def _observe(self, connection_id: int, *, failed: bool) -> None:
+        """Move the connection's failing share; one this sender has not seen yet counts as failing,
+        so failures met from the start (a fresh ``worker --once`` each time) back off."""
         with self._lock:
-            share = self._failing.get(connection_id, 0.0)
+            share = self._failing.get(connection_id, 1.0)
             self._failing[connection_id] = share + FAILING_WEIGHT * (failed - share)
 
     def _count(self, what: str) -> None:

@@ -113,7 +113,7 @@ def test_revoking_twice_changes_nothing_and_a_revoked_award_is_not_requeued(db, 
     award, _ = awards.grant(db, badge_ids["t1"], EMAIL)
     sender.send_awards([award.id])
     assert awards.revoke(db, host, award.id, "  by mistake ")[0].revoke_reason == "by mistake"
-    assert awards.revoke(db, host, award.id, "again")[1] is False
+    assert awards.revoke(db, host, award.id, "again")[1] == "already"
     again, created = awards.grant(db, badge_ids["t1"], EMAIL)
     assert (again.id, again.state, created) == (award.id, "revoked", False)
     assert awards.requeue(db) == []

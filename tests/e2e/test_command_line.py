@@ -198,7 +198,7 @@ def test_mock_server_serves_a_seed_on_the_host_it_is_given_and_logs_requests(tmp
     try:
         banner = [proc.stdout.readline() for _ in range(2)]  # printed once the socket listens
         assert f"http://{host}:{port}" in banner[0]
-        assert "'Seeded Academy': id org-seeded  token seeded-token-1234" in banner[1]
+        assert "'Seeded Academy': id org-seeded  token *************1234" in banner[1]
         templates = httpx.get(
             f"http://{host}:{port}/v1/organizations/org-seeded/badge_templates",
             auth=("seeded-token-1234", ""),
