@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from contextlib import nullcontext
@@ -165,35 +164,10 @@ def awards_show(state: State, award_id: int, as_json: bool) -> None:
 def awards_export(state: State, format_: str, output: str | None, **values: Any) -> None:
     """Write the matching awards, every field, as CSV (streamed: any number of awards)."""
     where = filter_of(values)
-    written = 0
     with open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout) as out:
-        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
-        writer.writeheader()
-        for award in award_reports.each_matching(state.db, where):
-            writer.writerow(award.as_dict())
-            written += 1
+        written = award_reports.export_csv(state.db, where, out)
     if output:
         click.echo(f"Wrote {written} award(s) to {output}.")
-
-
-EXPORT_FIELDS = (
-    "id",
-    "learner_email",
-    "badge_id",
-    "badge_name",
-    "reason",
-    "connection",
-    "state",
-    "provider_state",
-    "provider_badge_id",
-    "provider_url",
-    "linked",
-    "error",
-    "attempts",
-    "next_attempt_at",
-    "earned_at",
-    "revoke_reason",
-)
 
 
 @awards.command("retry")

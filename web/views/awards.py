@@ -5,7 +5,6 @@ The changes are ``badgebridge awards``'s (``core.services.recovery``), with the 
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime, time, timedelta
 
@@ -26,22 +25,6 @@ blueprint = Blueprint("awards", __name__, url_prefix="/awards")
 RETRYABLE = (AwardState.FAILED, AwardState.QUEUED)  # also cancellable; ticked in the list
 REISSUABLE = (AwardState.REVOKED, AwardState.CANCELLED)  # a provider-deleted badge is revoked here
 REVOCABLE = (AwardState.ISSUED, AwardState.AWARDED)
-CSV_COLUMNS = (
-    "id",
-    "learner_email",
-    "badge_id",
-    "badge_name",
-    "reason",
-    "connection",
-    "state",
-    "provider_state",
-    "provider_badge_id",
-    "provider_url",
-    "attempts",
-    "next_attempt_at",
-    "error",
-    "earned_at",
-)
 
 
 def _filter() -> award_reports.AwardFilter:
@@ -90,12 +73,8 @@ def index():
 
 @blueprint.get("/export.csv")
 def export():
-    page = award_reports.search(console().db, _filter(), limit=1_000_000)
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for award in page.awards:
-        writer.writerow(award.as_dict())
+    award_reports.export_csv(console().db, _filter(), out)
     return Response(
         out.getvalue(),
         mimetype="text/csv",
