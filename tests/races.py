@@ -9,17 +9,15 @@ Awards use a platform-only badge, so nothing is sent: what is raced is what gets
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 import traceback
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from badgebridge.core.clock import utcnow
 from badgebridge.core.migration import run_migration
@@ -31,10 +29,8 @@ from badgebridge.core.storage import Database, open_database
 from badgebridge.core.storage.schema import awards as awards_table
 from badgebridge.core.storage.schema import badges
 from badgebridge.core.storage.schema import learners as learners_table
+from tests.pg import throwaway_schema
 
-POSTGRES_URL = os.environ.get(
-    "BADGEBRIDGE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 COURSE = ObjectKind.COURSE
 BADGE, LEVEL_BADGE, SKILL = "RACE-B", "RACE-LEVEL", "race-skill"
 LEARNERS_PER_ROUND = 3
@@ -43,22 +39,10 @@ WHEN = "2024-05-01T10:00:00.000Z"
 BARRIER_TIMEOUT = 120  # a racer that died breaks the barrier instead of hanging the suite
 
 
-@contextmanager
-def postgres_schema(url: str = POSTGRES_URL) -> Iterator[str]:
-    """A throwaway schema on the test PostgreSQL server; yields the database URL that uses it.
-
-    Fails (does not skip) when the server does not answer: these tests are the proof.
-    """
-    schema = f"bb_race_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgres_schema() -> AbstractContextManager[str]:
+    """A throwaway schema on the test PostgreSQL server; yields the database URL that uses it
+    (``tests.pg``: skipped only when no server answers, never under CI=true)."""
+    return throwaway_schema()
 
 
 def email(r: int, k: int = 0) -> str:

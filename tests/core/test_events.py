@@ -6,13 +6,12 @@ The in-test provider keeps its events in a dict; a delivery's body is only ever 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import update
 
 from badgebridge import hookimpl
 from badgebridge.core.clock import utcnow
@@ -22,7 +21,6 @@ from badgebridge.core.plugin_manager import PluginHost
 from badgebridge.core.services import awards, catalog, connections, learners
 from badgebridge.core.services import events as event_service
 from badgebridge.core.services.sender import AwardSender
-from badgebridge.core.storage import open_database
 from badgebridge.core.storage.schema import provider_events
 from badgebridge.core.webhooks import create_app
 from tests.fake_provider import FakeProvider
@@ -234,33 +232,15 @@ def test_two_deliveries_of_one_event_handled_at_once_apply_it_once(db, host, fak
     assert awards.get(db, issued).provider_state == "accepted"
 
 
-PG_URL = os.environ.get("BADGEBRIDGE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
 @pytest.mark.postgres
-def test_the_same_race_on_postgresql(host, fake):
-    schema = f"bb_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # no server: say so
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL at {PG_URL}: {type(exc).__name__}")
-    pg = open_database(f"{PG_URL}?options=-csearch_path%3D{schema}")
-    try:
-        connections.add(pg, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
-        catalog.import_badges(pg, host, "c1")
-        learners.add(pg, "ada@example.org", "Ada", "Lovelace")
-        award, _ = awards.grant(pg, catalog.list_badges(pg)[0].id, "ada@example.org")
-        AwardSender(pg, host).send_awards([award.id])
-        assert _race_two_deliveries(pg, host, fake) == [EventState.HANDLED, EventState.IGNORED]
-        assert awards.get(pg, award.id).provider_state == "accepted"
-    finally:
-        pg.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+def test_the_same_race_on_postgresql(pg, host, fake):
+    connections.add(pg, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
+    catalog.import_badges(pg, host, "c1")
+    learners.add(pg, "ada@example.org", "Ada", "Lovelace")
+    award, _ = awards.grant(pg, catalog.list_badges(pg)[0].id, "ada@example.org")
+    AwardSender(pg, host).send_awards([award.id])
+    assert _race_two_deliveries(pg, host, fake) == [EventState.HANDLED, EventState.IGNORED]
+    assert awards.get(pg, award.id).provider_state == "accepted"
 
 
 def test_the_receiver_stores_and_answers_at_once(db, host, fake, issued):
