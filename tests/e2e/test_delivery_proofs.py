@@ -92,7 +92,10 @@ def _kill_trials(env: dict, queued, rng: random.Random, workers: int = 1) -> lis
     finally:
         for proc in last:
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0
+            # 0: it finished its in-flight sends and stopped. A worker still starting up when the
+            # others had issued everything has not installed its handler yet, holds no claim, and
+            # dies of the signal (-SIGTERM); nothing is lost or sent twice either way (asserted below).
+            assert proc.wait(timeout=60) in (0, -signal.SIGTERM)
     return codes
 
 
