@@ -11,6 +11,10 @@ from badgebridge.core.errors import InvalidInput
 from badgebridge.core.render import emit_json, emit_table
 from badgebridge.core.services import users as user_service
 
+password_stdin_option = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from stdin (the default without a terminal)."
+)
+
 
 @click.group(cls=Group)
 def users() -> None:
@@ -26,20 +30,31 @@ def users() -> None:
     show_default=True,
     help="admin may change things; viewer may only look.",
 )
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from stdin (the default without a terminal)."
-)
+@password_stdin_option
 @pass_state
 def users_add(state: State, email: str, role: str, password_stdin: bool) -> None:
     """Create a console user. The password comes from a hidden prompt or stdin, never from argv."""
-    if password_stdin or not sys.stdin.isatty():
+    user = user_service.add(state.db, email, _password(password_stdin), role)
+    click.echo(f"User {user.email} added ({user.role}); badgebridge web lets them log in.")
+
+
+@users.command("password")
+@click.argument("email")
+@password_stdin_option
+@pass_state
+def users_password(state: State, email: str, password_stdin: bool) -> None:
+    """Give a console user a new password (hidden prompt or stdin); their sessions end."""
+    user = user_service.set_password(state.db, email, _password(password_stdin))
+    click.echo(f"New password set for {user.email}; their console sessions have ended.")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise InvalidInput("no password on stdin")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = user_service.add(state.db, email, password, role)
-    click.echo(f"User {user.email} added ({user.role}); badgebridge web lets them log in.")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @users.command("list")

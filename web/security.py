@@ -2,6 +2,9 @@
 
 - Nobody but a logged-in user gets past the login page (``gate``); a viewer's every change
   (any method but GET, HEAD, OPTIONS) is refused with 403, only logging out is allowed.
+- A session is checked against the database on every request (the user's session key,
+  ``users.session_holder``): after logging out, a password change or the user's removal, the
+  cookie, and every copy of it, leads to the login page.
 - Every form carries a CSRF token (Flask-WTF's ``CSRFProtect``); a POST without it gets 400.
 - The session cookie is ``HttpOnly`` and ``SameSite=Lax``, and ``Secure`` whenever the request came
   over TLS (directly, or through a trusted proxy); sessions last ``SESSION_HOURS``.
@@ -74,9 +77,8 @@ def gate():
         return None
     user_id = session.get("user_id")
     if user_id is not None:
-        try:
-            g.user = user_service.get(console().db, user_id)
-        except NotFound:  # removed since they logged in
+        g.user = user_service.session_holder(console().db, user_id, session.get("session_key"))
+        if g.user is None:  # logged out elsewhere, a new password, or removed since
             session.clear()
     if g.user is None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

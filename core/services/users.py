@@ -5,12 +5,19 @@ account: from the ``FREE_FAILURES``-th failure on, the account refuses every att
 wrong) for a time that doubles with each further failure, up to ``MAX_LOCK``; a successful login
 clears the count. An unknown email costs the same hash verification as a known one, so timing does
 not tell which emails have accounts.
+
+Sessions are checked on the server too: each user has a random ``session_key``, made at the first
+login after none was valid, stored in the signed session cookie, and compared on every request
+(``session_holder``). Logging out and changing the password clear it, so every session the user
+had (a copied cookie included) stops working; a removed user's sessions end with the row.
 """
 
 from __future__ import annotations
 
+import hmac
 import math
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -28,6 +35,7 @@ from badgebridge.core.storage.schema import users
 MIN_PASSWORD_LENGTH = 12
 FREE_FAILURES = 3
 MAX_LOCK = timedelta(minutes=15)
+SESSION_KEY_BYTES = 32
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
@@ -48,6 +56,7 @@ class UserRecord:
     email: str
     role: str
     last_login_at: datetime | None
+    session_key: str | None = field(default=None, repr=False)
 
     @property
     def can_change(self) -> bool:
@@ -66,8 +75,7 @@ def add(db: Database, email: str, password: str, role: str = Role.ADMIN) -> User
     """Create a console user; refused if the email has an account or the password is short."""
     email = normalise_email(email)
     role = _role(role)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     now = utcnow()
     with db.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.email == email)).first():
@@ -112,12 +120,55 @@ def authenticate(db: Database, email: str, password: str, now: datetime | None =
         "locked_until": None,
         "last_login_at": now,
         "updated_at": now,
+        "session_key": row["session_key"] or secrets.token_hex(SESSION_KEY_BYTES),
     }
     if _hasher.check_needs_rehash(row["password_hash"]):
         values["password_hash"] = _hasher.hash(password)
     with db.begin() as conn:
         conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
     return get_by_email(db, cleaned)
+
+
+def session_holder(db: Database, user_id: int, session_key: str | None) -> UserRecord | None:
+    """The user a session belongs to, if it is still valid: the user exists and the session carries
+    their current session key (none after they logged out or changed their password)."""
+    with db.begin() as conn:
+        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+    if row is None or row["session_key"] is None or session_key is None:
+        return None
+    if not hmac.compare_digest(row["session_key"], session_key):
+        return None
+    return _record(row)
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session of the user (logging out): the next login starts a new session key."""
+    with db.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user_id).values(session_key=None, updated_at=utcnow()))
+
+
+def set_password(db: Database, email: str, password: str) -> UserRecord:
+    """Give a user a new password; their sessions end and their failed-login count is cleared."""
+    record = get_by_email(db, email)
+    _check_password(password)
+    with db.begin() as conn:
+        conn.execute(
+            update(users)
+            .where(users.c.id == record.id)
+            .values(
+                password_hash=_hasher.hash(password),
+                session_key=None,
+                failed_logins=0,
+                locked_until=None,
+                updated_at=utcnow(),
+            )
+        )
+    return record
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def _lock_until(failures: int, now: datetime) -> datetime | None:
@@ -140,14 +191,6 @@ def _role(role: str) -> Role:
         raise InvalidInput(f"a role is admin or viewer, not {role!r}") from None
 
 
-def get(db: Database, user_id: int) -> UserRecord:
-    with db.begin() as conn:
-        row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no user with id {user_id}")
-    return _record(row)
-
-
 def get_by_email(db: Database, email: str) -> UserRecord:
     with db.begin() as conn:
         row = conn.execute(select(users).where(users.c.email == email.strip().lower())).mappings().first()
@@ -168,4 +211,4 @@ def remove(db: Database, email: str) -> None:
 
 
 def _record(row) -> UserRecord:
-    return UserRecord(row["id"], row["email"], row["role"], row["last_login_at"])
+    return UserRecord(row["id"], row["email"], row["role"], row["last_login_at"], row["session_key"])

@@ -250,6 +250,9 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime),
     Column("last_login_at", UTCDateTime),
+    # random, in every session cookie of the user and checked on each request; cleared (ending
+    # those sessions) on logout and password change, made again at the next login
+    Column("session_key", String(64)),
     *_timestamps(),
     CheckConstraint("role IN ('admin', 'viewer')", name="user_role"),
 )

@@ -8,6 +8,8 @@ import socket
 import httpx
 import pytest
 
+from badgebridge.core.services import users
+from badgebridge.core.storage import open_database
 from tests.e2e.conftest import one_line_error
 from tests.e2e.console import ADMIN, add_users, running_console
 
@@ -30,6 +32,23 @@ def test_users_are_added_with_a_password_from_stdin_and_listed_without_it(cli):
     assert role.returncode == 2 and "'root' is not one of 'admin', 'viewer'" in role.stderr
     cli.ok("users", "remove", "ops@example.org")
     assert cli.json("users", "list") == []
+
+
+def test_users_password_replaces_the_password_from_stdin(cli):
+    cli.ok("users", "add", "ops@example.org", input="the first password\n")
+    changed = cli.ok("users", "password", "Ops@Example.org", input="the second password\n")
+    assert changed.stdout == "New password set for ops@example.org; their console sessions have ended.\n"
+    db = open_database(cli.env["BADGEBRIDGE_DB"])
+    try:
+        with pytest.raises(users.LoginRefused):
+            users.authenticate(db, "ops@example.org", "the first password")
+        assert users.authenticate(db, "ops@example.org", "the second password").email == "ops@example.org"
+    finally:
+        db.dispose()
+    short = cli("users", "password", "ops@example.org", input="short\n")
+    assert one_line_error(short) == "Error: a password needs at least 12 characters"
+    unknown = cli("users", "password", "nobody@example.org", input="the third password\n")
+    assert one_line_error(unknown) == "Error: no user nobody@example.org (users list shows them)"
 
 
 def test_the_console_serves_login_then_pages_over_a_real_socket(cli):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from badgebridge.core.services import users as user_service
 from badgebridge.web.console import console
@@ -25,10 +25,13 @@ def login():
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
+    session["session_key"] = user.session_key
     return redirect(target)
 
 
 @blueprint.route("/logout", methods=["POST"])
 def logout():
+    """End the session here and on the server: every copy of the cookie stops working."""
+    user_service.end_sessions(console().db, g.user.id)
     session.clear()
     return redirect(url_for("auth.login"))
