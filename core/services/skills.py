@@ -64,8 +64,9 @@ def create(
 ) -> tuple[SkillRecord, str]:
     """Create a skill (or add a level to it) whose level carries ``badge_id``.
 
-    The skill's id is ``skill_id`` or made from its name. Returns the skill and "created",
-    "updated" or "unchanged".
+    The skill's id is ``skill_id`` or made from its name. A name is one skill's only: a name
+    another skill has (ignoring case and surrounding spaces) is refused. Returns the skill and
+    "created", "updated" or "unchanged".
     """
     name = name.strip()
     if not name:
@@ -82,19 +83,31 @@ def create(
     with db.begin() as conn:
         existing = conn.execute(select(skills).where(skills.c.id == skill_id)).mappings().first()
         if existing is None:
+            _refuse_taken_name(conn, name)
             conn.execute(
                 skills.insert().values(
                     id=skill_id, name=name, description="", state="Active", created_at=now, updated_at=now
                 )
             )
             outcome = "created"
-        elif existing["name"] != name:
+        elif existing["name"].casefold() != name.casefold():
             raise InvalidInput(f"skill id {skill_id!r} belongs to the skill {existing['name']!r}")
         else:
             outcome = "unchanged"
         if _set_level(conn, skill_id, level, max_credits, badge_id) and outcome == "unchanged":
             outcome = "updated"
     return get(db, skill_id), outcome
+
+
+def _refuse_taken_name(conn: Connection, name: str) -> None:
+    """Refuse ``name`` for a new skill if another skill has it, whatever the case."""
+    wanted = name.casefold()
+    for skill_id, taken in conn.execute(select(skills.c.id, skills.c.name)):
+        if taken.strip().casefold() == wanted:
+            raise InvalidInput(
+                f"a skill named {taken!r} exists already, with id {skill_id!r}: give that id to add "
+                "a level to it, or choose another name"
+            )
 
 
 def _set_level(conn: Connection, skill_id: str, level: int, max_credits: float, badge_id: str | None) -> bool:

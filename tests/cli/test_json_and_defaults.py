@@ -59,3 +59,15 @@ def test_the_retry_defaults_are_the_readmes(bb):
     shown = " ".join(bb("--help").split())
     assert "--retry-base SECONDS" in shown and "[default: 2.0;" in shown
     assert "--max-attempts INTEGER RANGE" in shown and "[default: 12;" in shown
+
+
+def test_skills_create_refuses_a_name_another_skill_has(bb):
+    bb("skills", "create", "Leadership")
+    output = bb("skills", "create", "leadership", "--id", "lead-2", code=1)
+    assert output == (
+        "Error: a skill named 'Leadership' exists already, with id 'leadership': give that id to add "
+        "a level to it, or choose another name\n"
+    )
+    assert "Skill 'leadership' (Leadership) updated: level 2" in bb(
+        "skills", "create", "LEADERSHIP", "--level", "2"
+    )

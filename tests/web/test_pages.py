@@ -81,6 +81,16 @@ def test_a_skill_is_made_of_a_badge_with_levels_and_credits(admin, connected, db
     assert "level must be 1, 2 or 3, not 4" in bad.get_data(as_text=True)
 
 
+def test_the_skill_form_refuses_a_name_another_skill_has(admin, db):
+    admin.post("/skills/", {"name": "Leadership"})
+    taken = admin.post("/skills/", {"name": "LEADERSHIP", "skill_id": "lead-2"}, follow_redirects=True)
+    assert flashes(taken.get_data(as_text=True)) == [
+        "a skill named &#39;Leadership&#39; exists already, with id &#39;leadership&#39;: give that id "
+        "to add a level to it, or choose another name"
+    ]
+    assert [skill.id for skill in skills.list_skills(db)] == ["leadership"]
+
+
 def test_learning_objects_get_badges_and_skill_credits_and_lose_them(admin, connected, db):
     admin.post("/learning-objects/", {"kind": "certification", "object_id": "CERT", "name": "Cert"})
     admin.post("/skills/", {"name": "Leadership", "badge": connected["Template Two"], "max_credits": "2"})
