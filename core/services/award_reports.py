@@ -4,6 +4,7 @@ failures by reason."""
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -161,12 +162,39 @@ EXPORT_FIELDS = (
 """The columns of an awards export (the CLI's ``awards export`` and the console's CSV)."""
 
 
+class CsvExport:
+    """Every matching award as CSV text, produced as it is read: iterating yields the header line,
+    then pieces of about ``piece_size`` characters, reading the awards from the database a batch
+    at a time (``each_matching``) only as the pieces are asked for. ``written`` counts the awards
+    so far."""
+
+    def __init__(self, db: Database, where: AwardFilter, piece_size: int = 64 * 1024) -> None:
+        self.db, self.where, self.piece_size = db, where, piece_size
+        self.written = 0
+
+    def __iter__(self) -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_FIELDS), extrasaction="ignore")
+        writer.writeheader()
+        yield _taken(buffer)  # at once, so that a download starts before the first batch is read
+        for award in each_matching(self.db, self.where):
+            writer.writerow(award.as_dict())
+            self.written += 1
+            if buffer.tell() >= self.piece_size:
+                yield _taken(buffer)
+        if buffer.tell():
+            yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
 def export_csv(db: Database, where: AwardFilter, out: TextIO) -> int:
     """Write every matching award to ``out`` as CSV, streamed; returns how many were written."""
-    writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS), extrasaction="ignore")
-    writer.writeheader()
-    written = 0
-    for award in each_matching(db, where):
-        writer.writerow(award.as_dict())
-        written += 1
-    return written
+    export = CsvExport(db, where)
+    out.writelines(export)
+    return export.written

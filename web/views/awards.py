@@ -5,10 +5,18 @@ The changes are ``badgebridge awards``'s (``core.services.recovery``), with the 
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
 from badgebridge.core.clock import as_utc, utcnow
 from badgebridge.core.errors import InvalidInput
@@ -73,10 +81,10 @@ def index():
 
 @blueprint.get("/export.csv")
 def export():
-    out = io.StringIO()
-    award_reports.export_csv(console().db, _filter(), out)
+    """The matching awards as CSV, streamed as they are read from the database."""
+    export = award_reports.CsvExport(console().db, _filter())
     return Response(
-        out.getvalue(),
+        stream_with_context(iter(export)),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=awards.csv"},
     )
