@@ -86,13 +86,27 @@ def connections_list(state: State, as_json: bool) -> None:
     records = connection_service.all_connections(state.db)
     for warning in connection_service.expiring_secrets(state.host, records):
         click.echo(f"warning: {warning}", err=True)
-    rows = [record.as_dict() for record in records]
+    expires = connection_service.soonest_expiries(connection_service.secret_expiries(state.host, records))
+    rows = [
+        record.as_dict()
+        | {"token_expires_at": expires[record.name].isoformat() if record.name in expires else None}
+        for record in records
+    ]
     if as_json:
         emit_json(rows)
     else:
         emit_table(
             rows,
-            ["name", "provider", "host", "token", "rate_limit", "account_name", "verified_at"],
+            [
+                "name",
+                "provider",
+                "host",
+                "token",
+                "rate_limit",
+                "account_name",
+                "verified_at",
+                "token_expires_at",
+            ],
             "no connections yet",
         )
 

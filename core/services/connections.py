@@ -184,12 +184,43 @@ def rotate(db: Database, host: PluginHost, name: str) -> ConnectionRecord:
 WARN_BEFORE_EXPIRY = timedelta(days=30)
 
 
-def expiring_secrets(
-    host: PluginHost, records: list[ConnectionRecord], now: datetime | None = None
-) -> list[str]:
-    """Warnings for connections whose secrets expire within ``WARN_BEFORE_EXPIRY`` (or have expired)."""
-    now = now or utcnow()
-    warnings = []
+@dataclass(frozen=True)
+class SecretExpiry:
+    """When a connection's secret expires: set at ``set_at``, the provider (``provider_title``)
+    expires it after ``lifetime_days`` (its settings schema's ``x-expires-after-days``)."""
+
+    connection: str
+    setting: str
+    provider_title: str
+    set_at: datetime
+    lifetime_days: int
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.set_at + timedelta(days=self.lifetime_days)
+
+    def days_left(self, now: datetime) -> int:
+        """Whole days until it expires (negative once it has)."""
+        return self.lifetime_days - (now - self.set_at).days
+
+    def is_near(self, now: datetime) -> bool:
+        """Within ``WARN_BEFORE_EXPIRY`` of expiring, or expired."""
+        return now >= self.expires_at - WARN_BEFORE_EXPIRY
+
+    def warning(self, now: datetime) -> str:
+        left = self.days_left(now)
+        when = f"expires in {left} day(s)" if left >= 0 else "has expired"
+        return (
+            f"connection {self.connection!r}: its {self.setting} was set {(now - self.set_at).days} days "
+            f"ago and {when} ({self.provider_title} expires it after {self.lifetime_days} days); "
+            f"badgebridge connections rotate {self.connection} replaces it"
+        )
+
+
+def secret_expiries(host: PluginHost, records: list[ConnectionRecord]) -> list[SecretExpiry]:
+    """When each secret the providers expire does, soonest first (secrets without a declared
+    lifetime, and connections whose provider is not installed, have none)."""
+    found = []
     for record in records:
         if record.secrets_set_at is None:
             continue
@@ -199,18 +230,26 @@ def expiring_secrets(
             continue
         for key in record.secrets:
             lifetime = declaration.secret_lifetime_days(key)
-            if lifetime is None:
-                continue
-            age = now - record.secrets_set_at
-            if age >= timedelta(days=lifetime) - WARN_BEFORE_EXPIRY:
-                left = lifetime - age.days
-                when = f"expires in {left} day(s)" if left >= 0 else "has expired"
-                warnings.append(
-                    f"connection {record.name!r}: its {key} was set {age.days} days ago and {when} "
-                    f"({declaration.title or declaration.name} expires it after {lifetime} days); "
-                    f"badgebridge connections rotate {record.name} replaces it"
-                )
-    return warnings
+            if lifetime is not None:
+                title = declaration.title or declaration.name
+                found.append(SecretExpiry(record.name, key, title, record.secrets_set_at, lifetime))
+    return sorted(found, key=lambda expiry: (expiry.expires_at, expiry.connection))
+
+
+def soonest_expiries(expiries: list[SecretExpiry]) -> dict[str, datetime]:
+    """Each connection's soonest secret expiry, by connection name."""
+    soonest: dict[str, datetime] = {}
+    for expiry in expiries:
+        soonest.setdefault(expiry.connection, expiry.expires_at)
+    return soonest
+
+
+def expiring_secrets(
+    host: PluginHost, records: list[ConnectionRecord], now: datetime | None = None
+) -> list[str]:
+    """Warnings for connections whose secrets expire within ``WARN_BEFORE_EXPIRY`` (or have expired)."""
+    now = now or utcnow()
+    return [expiry.warning(now) for expiry in secret_expiries(host, records) if expiry.is_near(now)]
 
 
 def test(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, ConnectionInfo]:

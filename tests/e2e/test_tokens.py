@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -36,6 +36,8 @@ def test_an_old_token_is_warned_about_by_connections_list_and_the_worker(cli, cr
     listed = cli.ok("connections", "list", "--json")
     (row,) = json.loads(listed.stdout)
     assert row["token_set_at"] is not None
+    lifetime = datetime.fromisoformat(row["token_expires_at"]) - datetime.fromisoformat(row["token_set_at"])
+    assert lifetime == timedelta(days=180), "Credly's tokens live 180 days"
     assert (
         "connection 'credly-main': its token was set 151 days ago and expires in 29 day(s)" in listed.stderr
     )
