@@ -135,7 +135,7 @@ def unassign(state: State, badge_id, instance_id, skill_id, level, **values: Any
         raise InvalidInput("give exactly one of --badge and --skill")
     where = f"{kind.replace('_', ' ')} {object_id!r}"
     if badge_id:
-        changed = object_service.detach_carried_badge(state.db, kind, object_id, badge_id, instance_id)
+        changed = object_service.detach_badge(state.db, kind, object_id, badge_id, instance_id)
         what = f"badge {badge_id!r}"
         if instance_id:
             where += f" instance {instance_id!r}"

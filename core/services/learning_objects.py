@@ -87,26 +87,30 @@ def assign_badge(
 def _assign_badge(
     db: Database, kind: ObjectKind, object_id: str, badge_id: str, instance_id: str | None
 ) -> tuple[bool, list[int]]:
-    now = utcnow()
     with db.begin() as conn:
-        completions.lock_object(conn, kind, object_id)
-        if instance_id is None:
-            table, where = learning_objects, _is(kind, object_id)
-        else:
-            table = object_instances
-            where = (
-                object_instances.c.kind == kind,
-                object_instances.c.object_id == object_id,
-                object_instances.c.id == instance_id,
-            )
-            if conn.execute(select(object_instances.c.id).where(*where)).first() is None:
-                raise NotFound(f"{_label(kind)} {object_id!r} has no instance {instance_id!r}")
+        table, where = _badge_carrier(conn, kind, object_id, instance_id)
         changed = conn.execute(
             update(table)
             .where(*where, table.c.badge_id.is_distinct_from(badge_id))
-            .values(badge_id=badge_id, updated_at=now)
+            .values(badge_id=badge_id, updated_at=utcnow())
         ).rowcount
         return bool(changed), completions.backfill(conn, kind, object_id)
+
+
+def _badge_carrier(conn: Connection, kind: ObjectKind, object_id: str, instance_id: str | None):
+    """Lock the object against concurrent completions, and return the table and the conditions
+    of the row that carries its badge: the object's own, or one instance's (which must exist)."""
+    completions.lock_object(conn, kind, object_id)
+    if instance_id is None:
+        return learning_objects, _is(kind, object_id)
+    where = (
+        object_instances.c.kind == kind,
+        object_instances.c.object_id == object_id,
+        object_instances.c.id == instance_id,
+    )
+    if conn.execute(select(object_instances.c.id).where(*where)).first() is None:
+        raise NotFound(f"{_label(kind)} {object_id!r} has no instance {instance_id!r}")
+    return object_instances, where
 
 
 def assign_skill(
@@ -165,42 +169,21 @@ def _set_credits(conn: Connection, kind, object_id, skill_id, level, credits, no
     return True
 
 
-def detach_badge(db: Database, kind: ObjectKind, object_id: str) -> bool:
-    """Take the badge off an object (awards already made stay); returns whether it carried one."""
-    with db.begin() as conn:
-        completions.lock_object(conn, kind, object_id)
-        return bool(
-            conn.execute(
-                update(learning_objects)
-                .where(*_is(kind, object_id), learning_objects.c.badge_id.is_not(None))
-                .values(badge_id=None, updated_at=utcnow())
-            ).rowcount
-        )
-
-
-def detach_carried_badge(
-    db: Database, kind: ObjectKind, object_id: str, badge_id: str, instance_id: str | None = None
+def detach_badge(
+    db: Database,
+    kind: ObjectKind,
+    object_id: str,
+    badge_id: str | None = None,
+    instance_id: str | None = None,
 ) -> bool:
-    """Take ``badge_id`` off an object (or one of its instances) if it carries that badge; awards
-    already made stay. Returns whether it carried it."""
+    """Take the badge off an object (or one of its instances): ``badge_id`` only if it is the one
+    carried, any badge if None. Awards already made stay. Returns whether anything was taken off."""
     with db.begin() as conn:
-        completions.lock_object(conn, kind, object_id)
-        if instance_id is None:
-            table, where = learning_objects, _is(kind, object_id)
-        else:
-            table = object_instances
-            where = (
-                object_instances.c.kind == kind,
-                object_instances.c.object_id == object_id,
-                object_instances.c.id == instance_id,
-            )
-            if conn.execute(select(object_instances.c.id).where(*where)).first() is None:
-                raise NotFound(f"{_label(kind)} {object_id!r} has no instance {instance_id!r}")
+        table, where = _badge_carrier(conn, kind, object_id, instance_id)
+        carried = table.c.badge_id.is_not(None) if badge_id is None else table.c.badge_id == badge_id
         return bool(
             conn.execute(
-                update(table)
-                .where(*where, table.c.badge_id == badge_id)
-                .values(badge_id=None, updated_at=utcnow())
+                update(table).where(*where, carried).values(badge_id=None, updated_at=utcnow())
             ).rowcount
         )
 

@@ -6,10 +6,12 @@ import csv
 import io
 import re
 
+from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import AuthenticationFailed, ProviderUnavailable
 from badgebridge.core.model import AwardState
 from badgebridge.core.services import awards, catalog, connections, learners, skills
 from badgebridge.core.services import learning_objects as objects
+from badgebridge.core.storage.schema import object_instances
 from tests.migration.alm import BADGE_HEADER, D, write_csv
 from tests.web.conftest import SETTINGS, flashes
 
@@ -120,6 +122,41 @@ def test_learning_objects_get_badges_and_skill_credits_and_lose_them(admin, conn
         follow_redirects=True,
     )
     assert "at most the level&#39;s maxCredits (2)" in over.get_data(as_text=True)
+
+
+def test_detach_takes_off_the_badge_the_page_showed_from_the_object_or_an_instance(admin, connected, db):
+    one, two = connected["Template One"], connected["Template Two"]
+    objects.add(db, "course", "C1", "Intro")
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            object_instances.insert().values(
+                kind="course",
+                object_id="C1",
+                id="I1",
+                name="Spring",
+                state="Active",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    objects.assign_badge(db, "course", "C1", one)
+    objects.assign_badge(db, "course", "C1", two, instance_id="I1")
+    page = admin.text("/learning-objects/")
+    assert page.count(">Detach</button>") == 2
+    objects.assign_badge(db, "course", "C1", two)  # changed since the page was shown
+    stale = admin.post("/learning-objects/course/C1/detach-badge", {"badge": one}, follow_redirects=True)
+    assert flashes(stale.get_data(as_text=True)) == [
+        "Course &#39;C1&#39; did not carry badge &#39;" + one + "&#39;."
+    ]
+    instance = admin.post(
+        "/learning-objects/course/C1/detach-badge", {"badge": two, "instance": "I1"}, follow_redirects=True
+    )
+    assert flashes(instance.get_data(as_text=True)) == [
+        "Course &#39;C1&#39; instance &#39;I1&#39; carries no badge now."
+    ]
+    (obj,) = objects.list_objects(db)
+    assert (obj.badge_id, obj.instance_badges) == (two, {})
 
 
 def test_a_completion_issues_the_badge_and_the_learner_sees_it(admin, course, db, fake):

@@ -47,10 +47,7 @@ def assign_badge():
         kind, object_id = object_ref(request.form.get("object", ""))
         badge_id = required("badge", "A badge")
         changed, award_ids = object_service.assign_badge(console().db, kind, object_id, badge_id)
-        what = f"badge {badge_id!r} to {label(kind)} {object_id!r}"
-        flash(("Attached " if changed else "Already attached: ") + what + ".", "success")
-        if award_ids:
-            flash("Earlier completers: " + console().send(award_ids), "success")
+        _attached(changed, f"badge {badge_id!r}", kind, object_id, award_ids)
     return redirect(url_for("learning_objects.index"))
 
 
@@ -66,25 +63,34 @@ def assign_skill():
         changed, award_ids = object_service.assign_skill(
             console().db, kind, object_id, skill_id, level, credits
         )
-        what = (
-            f"{credits:g} credit(s) towards skill {skill_id!r} level {level} to {label(kind)} {object_id!r}"
-        )
-        flash(("Attached " if changed else "Already attached: ") + what + ".", "success")
-        if award_ids:
-            flash("Earlier completers: " + console().send(award_ids), "success")
+        what = f"{credits:g} credit(s) towards skill {skill_id!r} level {level}"
+        _attached(changed, what, kind, object_id, award_ids)
     return redirect(url_for("learning_objects.index"))
+
+
+def _attached(changed: bool, what: str, kind: str, object_id: str, award_ids: list[int]) -> None:
+    """Say what an assignment did, and send what it awarded to earlier completers."""
+    flash(
+        ("Attached " if changed else "Already attached: ") + f"{what} to {label(kind)} {object_id!r}.",
+        "success",
+    )
+    if award_ids:
+        flash("Earlier completers: " + console().send(award_ids), "success")
 
 
 @blueprint.post("/<kind>/<object_id>/detach-badge")
 def detach_badge(kind: str, object_id: str):
+    """Take off the badge the page showed (``badge``), from the object or an ``instance``."""
     with reported():
         kind_ = kind_of(kind)
-        changed = object_service.detach_badge(console().db, kind_, object_id)
-        flash(
-            f"{label(kind_).capitalize()} {object_id!r} "
-            + ("carries no badge now." if changed else "carried no badge."),
-            "success",
+        badge_id = request.form.get("badge") or None
+        instance_id = request.form.get("instance") or None
+        changed = object_service.detach_badge(console().db, kind_, object_id, badge_id, instance_id)
+        where = f"{label(kind_).capitalize()} {object_id!r}" + (
+            f" instance {instance_id!r}" if instance_id else ""
         )
+        what = f"badge {badge_id!r}" if badge_id else "a badge"
+        flash(f"{where} " + ("carries no badge now." if changed else f"did not carry {what}."), "success")
     return redirect(url_for("learning_objects.index"))
 
 
