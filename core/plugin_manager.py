@@ -67,6 +67,22 @@ class PluginInfo:
         }
 
 
+PROVIDER_HOOKS = (
+    "connect",
+    "import_badges",
+    "issue_badge",
+    "find_badge",
+    "fetch_badge",
+    "revoke_badge",
+    "fetch_event",
+    "subscribe_events",
+    "rotate_token",
+    "push_learners",
+)
+"""The hooks a ``Provider`` forwards to its plugin, in the hook specs' order (every spec but
+``declare_provider``, which the host calls itself)."""
+
+
 class Provider:
     """One provider's hooks, called on the one plugin that declared it (typed forwarding methods)."""
 
@@ -76,21 +92,7 @@ class Provider:
         self._pm = pm
         self._plugin = plugin
         others = [p for p in pm.get_plugins() if p is not plugin]
-        self._hooks = {
-            hook: pm.subset_hook_caller(hook, remove_plugins=others)
-            for hook in (
-                "connect",
-                "import_badges",
-                "issue_badge",
-                "find_badge",
-                "fetch_badge",
-                "revoke_badge",
-                "fetch_event",
-                "subscribe_events",
-                "rotate_token",
-                "push_learners",
-            )
-        }
+        self._hooks = {hook: pm.subset_hook_caller(hook, remove_plugins=others) for hook in PROVIDER_HOOKS}
 
     @property
     def title(self) -> str:

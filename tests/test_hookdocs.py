@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import badgebridge
-from badgebridge.core import hookdocs, model
+from badgebridge.core import hookdocs, model, plugin_manager
 from badgebridge.core.errors import ProviderError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,22 +25,16 @@ def test_the_page_is_what_the_specs_render():
     )
 
 
-def test_every_hook_spec_is_on_the_page():
-    assert [hook.__name__ for hook in HOOKS] == [
-        "declare_provider",
-        "connect",
-        "import_badges",
-        "issue_badge",
-        "find_badge",
-        "fetch_badge",
-        "revoke_badge",
-        "fetch_event",
-        "subscribe_events",
-        "rotate_token",
-        "push_learners",
-    ]
+def test_every_hook_spec_is_on_the_page_and_forwarded_by_the_plugin_manager():
+    assert [hook.__name__ for hook in HOOKS] == ["declare_provider", *plugin_manager.PROVIDER_HOOKS]
     page = PAGE.read_text()
     assert all(f"### `{hook.__name__}`" in page for hook in HOOKS)
+
+
+@pytest.mark.parametrize("hook", HOOKS[1:], ids=lambda hook: hook.__name__)
+def test_the_providers_forwarding_method_takes_the_specs_parameters(hook):
+    forwarder = inspect.signature(getattr(plugin_manager.Provider, hook.__name__))
+    assert list(forwarder.parameters)[1:] == list(inspect.signature(hook).parameters)
 
 
 @pytest.mark.parametrize("hook", HOOKS, ids=lambda hook: hook.__name__)
