@@ -222,19 +222,17 @@ def migrated_holder(conn: Connection, connection_id: int, external_id: str, othe
     ).scalar()
 
 
-def release_template(
-    conn: Connection, keep_id: str, connection_id: int, external_id: str, *, imported_only: bool = True
-) -> list[str]:
+def release_template(conn: Connection, keep_id: str, connection_id: int, external_id: str) -> list[str]:
     """Before badge ``keep_id`` is stored as template ``external_id`` of ``connection_id``: free that
-    template from any other catalog badge holding it (the unique (connection, external id) slot),
-    in the caller's transaction. Returns the ids freed; ``merge_into`` then finishes the job."""
+    template from any other imported catalog badge holding it (the unique (connection, external id)
+    slot), in the caller's transaction. Returns the ids freed; ``merge_into`` then finishes the job.
+    A migrated holder is left alone: it is a row problem (files._one_badge_per_template)."""
     holders = select(badges.c.id).where(
         badges.c.connection_id == connection_id,
         badges.c.external_badge_id == external_id,
         badges.c.id != keep_id,
+        badges.c.created_on.is_(None),
     )
-    if imported_only:  # a migrated holder is a row problem (files._one_badge_per_template)
-        holders = holders.where(badges.c.created_on.is_(None))
     others = list(conn.execute(holders).scalars())
     if others:
         conn.execute(update(badges).where(badges.c.id.in_(others)).values(external_badge_id=None))
