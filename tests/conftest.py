@@ -1,7 +1,8 @@
 """Shared fixtures: a fresh database, a plugin host with the in-test provider, the CLI.
 
-Also loaded for every test: ``tests.postgres`` (the PostgreSQL fixtures and their skip rule) and
-``tests.clock`` (``manual_clock``, a clock the test moves by hand).
+Also loaded for every test: ``tests.postgres`` (the PostgreSQL fixtures and their skip rule),
+``tests.browser`` (headless Chromium and the same skip rule) and ``tests.clock`` (``manual_clock``,
+a clock the test moves by hand).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from badgebridge.core.plugin_manager import PluginHost
 from badgebridge.core.storage import open_database
 from tests.fake_provider import FakeProvider
 
-pytest_plugins = ["tests.postgres", "tests.clock"]
+pytest_plugins = ["tests.postgres", "tests.browser", "tests.clock"]
 
 
 @pytest.fixture

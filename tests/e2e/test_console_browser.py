@@ -7,7 +7,8 @@ reissued from its page.
 A viewer and an anonymous visitor are refused. Screenshots go to ``$BADGEBRIDGE_ARTIFACTS`` (or
 the test's tmp folder).
 
-Skipped only where /usr/bin/chromium is missing and CI is not set; under CI it fails instead.
+The browser is ``tests.browser``'s: skipped, saying why, only where Chromium is missing and CI
+is not set; under CI=true it fails instead.
 """
 
 from __future__ import annotations
@@ -22,23 +23,7 @@ from tests.e2e.console import ADMIN, VIEWER, add_users, running_console
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EMAIL = "noor@example.org"
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing on CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

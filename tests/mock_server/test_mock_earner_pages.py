@@ -1,38 +1,24 @@
 """The earner's side in a real browser (headless Chromium through Playwright): the earner page lists
 the badges, Accept changes the state, records badge.state.changed and delivers the webhook; the
-public badge page shows the badge and a LinkedIn add-to-profile link."""
+public badge page shows the badge and a LinkedIn add-to-profile link. The browser is
+``tests.browser``'s (skipped, saying why, only where Chromium is missing outside CI)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright import sync_api
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, MockServer
 from badgebridge.mock_server.control_client import MockControl
 
-# The Debian package's browser (Playwright's own download is not used: `playwright install` is never run).
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PYTHON = DEFAULT_SEED["organizations"][0]["badge_templates"][0]["id"]
 ORG = f"/v1/organizations/{DEFAULT_ORGANIZATION_ID}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
