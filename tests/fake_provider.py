@@ -22,6 +22,13 @@ SCHEMA = {
 }
 
 
+EXPIRING_SCHEMA = SCHEMA | {
+    "properties": SCHEMA["properties"]
+    | {"api_key": SCHEMA["properties"]["api_key"] | {"x-expires-after-days": 180}}
+}
+"""The settings of a provider whose API keys expire 180 days after they are set, as Credly's do."""
+
+
 @dataclass(eq=False)
 class FakeProvider:
     """Register with ``PluginHost.register(FakeProvider(), "fake")``.

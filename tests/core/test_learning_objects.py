@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import NotFound
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import catalog, connections
 from badgebridge.core.services import learning_objects as objects
-from badgebridge.core.storage.schema import object_instances
+from tests.rows import add_instance
 
 COURSE = ObjectKind.COURSE
 
@@ -19,19 +18,7 @@ def badges(db, host):
     connections.add(db, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
     catalog.import_badges(db, host, "c1")
     objects.add(db, COURSE, "C1", "Intro")
-    now = utcnow()
-    with db.begin() as conn:
-        conn.execute(
-            object_instances.insert().values(
-                kind=COURSE,
-                object_id="C1",
-                id="I1",
-                name="Spring",
-                state="Active",
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    add_instance(db, COURSE, "C1", "I1")
     return sorted(badge.id for badge in catalog.list_badges(db))
 
 

@@ -15,12 +15,8 @@ from badgebridge.core.model import ProviderDeclaration
 from badgebridge.core.plugin_manager import PluginHost
 from badgebridge.core.services import connections
 from badgebridge.core.storage.schema import connections as connections_table
-from tests.fake_provider import SCHEMA, FakeProvider
+from tests.fake_provider import EXPIRING_SCHEMA, FakeProvider
 
-EXPIRING = SCHEMA | {
-    "properties": SCHEMA["properties"]
-    | {"api_key": SCHEMA["properties"]["api_key"] | {"x-expires-after-days": 180}}
-}
 SETTINGS = {"account": "acme", "api_key": "secret-key-1234"}
 
 
@@ -33,7 +29,7 @@ class RotatingProvider(FakeProvider):
 
     @hookimpl
     def declare_provider(self):
-        return ProviderDeclaration(name="fake", title="Fake", settings_schema=EXPIRING)
+        return ProviderDeclaration(name="fake", title="Fake", settings_schema=EXPIRING_SCHEMA)
 
     @hookimpl
     def rotate_token(self, connection):

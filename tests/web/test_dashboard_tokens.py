@@ -14,13 +14,9 @@ from badgebridge.core.model import ProviderDeclaration
 from badgebridge.core.plugin_manager import PluginHost
 from badgebridge.core.services import connections
 from badgebridge.web import create_app
-from tests.fake_provider import SCHEMA, FakeProvider
+from tests.fake_provider import EXPIRING_SCHEMA, FakeProvider
 from tests.web.conftest import ADMIN, Session
 
-EXPIRING = SCHEMA | {
-    "properties": SCHEMA["properties"]
-    | {"api_key": SCHEMA["properties"]["api_key"] | {"x-expires-after-days": 180}}
-}
 SETTINGS = {"account": "acme", "api_key": "secret-key-1234"}
 
 
@@ -28,7 +24,7 @@ SETTINGS = {"account": "acme", "api_key": "secret-key-1234"}
 class ExpiringProvider(FakeProvider):
     @hookimpl
     def declare_provider(self):
-        return ProviderDeclaration(name="fake", title="Fake", settings_schema=EXPIRING)
+        return ProviderDeclaration(name="fake", title="Fake", settings_schema=EXPIRING_SCHEMA)
 
 
 @pytest.fixture

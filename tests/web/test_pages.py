@@ -6,13 +6,12 @@ import csv
 import io
 import re
 
-from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import AuthenticationFailed, ProviderUnavailable
 from badgebridge.core.model import AwardState
 from badgebridge.core.services import awards, catalog, connections, learners, skills
 from badgebridge.core.services import learning_objects as objects
-from badgebridge.core.storage.schema import object_instances
 from tests.migration.alm import BADGE_HEADER, D, write_csv
+from tests.rows import add_instance
 from tests.web.conftest import SETTINGS, flashes
 
 
@@ -127,19 +126,7 @@ def test_learning_objects_get_badges_and_skill_credits_and_lose_them(admin, conn
 def test_detach_takes_off_the_badge_the_page_showed_from_the_object_or_an_instance(admin, connected, db):
     one, two = connected["Template One"], connected["Template Two"]
     objects.add(db, "course", "C1", "Intro")
-    now = utcnow()
-    with db.begin() as conn:
-        conn.execute(
-            object_instances.insert().values(
-                kind="course",
-                object_id="C1",
-                id="I1",
-                name="Spring",
-                state="Active",
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    add_instance(db, "course", "C1", "I1")
     objects.assign_badge(db, "course", "C1", one)
     objects.assign_badge(db, "course", "C1", two, instance_id="I1")
     page = admin.text("/learning-objects/")

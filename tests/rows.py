@@ -1,0 +1,28 @@
+"""Rows no command writes, put straight into the tables for a test."""
+
+from __future__ import annotations
+
+from badgebridge.core.clock import utcnow
+from badgebridge.core.model import ObjectKind
+from badgebridge.core.storage import Database
+from badgebridge.core.storage.schema import object_instances
+
+
+def add_instance(
+    db: Database, kind: ObjectKind, object_id: str, instance_id: str, badge_id: str | None = None
+) -> None:
+    """An active instance of a learning object (only ALM's migration makes them)."""
+    now = utcnow()
+    with db.begin() as conn:
+        conn.execute(
+            object_instances.insert().values(
+                kind=kind,
+                object_id=object_id,
+                id=instance_id,
+                name=instance_id,
+                state="Active",
+                badge_id=badge_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
