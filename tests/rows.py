@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import update
+
 from badgebridge.core.clock import utcnow
 from badgebridge.core.model import ObjectKind
-from badgebridge.core.storage import Database
-from badgebridge.core.storage.schema import object_instances
+from badgebridge.core.storage import Database, open_database
+from badgebridge.core.storage.schema import connections, object_instances
 
 
 def add_instance(
@@ -26,3 +30,14 @@ def add_instance(
                 updated_at=now,
             )
         )
+
+
+def age_tokens(db_url: str, days: int) -> None:
+    """Pretend every connection's token was set ``days`` ago, in the database of a ``badgebridge``
+    process (which runs on the real clock)."""
+    db = open_database(db_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(update(connections).values(secrets_set_at=utcnow() - timedelta(days=days)))
+    finally:
+        db.dispose()

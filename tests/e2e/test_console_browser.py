@@ -4,7 +4,8 @@ An admin who has never seen badgebridge logs in, connects the mock's organizatio
 Connect form, imports, makes a skill of a badge, assigns it to a course, records a completion, and
 sees the badge issued on the mock and in the learner view; a failed award is retried, cancelled and
 reissued from its page.
-A viewer and an anonymous visitor are refused. Screenshots go to ``$BADGEBRIDGE_ARTIFACTS`` (or
+A viewer and an anonymous visitor are refused; a token near expiry shows on the dashboard; logging
+out ends the session, copies of its cookie included. Screenshots go to ``$BADGEBRIDGE_ARTIFACTS`` (or
 the test's tmp folder).
 
 The browser is ``tests.browser``'s: skipped, saying why, only where Chromium is missing and CI
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.console import ADMIN, VIEWER, add_users, running_console
+from tests.rows import age_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +194,27 @@ def test_a_viewer_and_an_anonymous_visitor_are_refused_in_a_browser(cli, credly_
         forged = page.request.post(url + "/badges/import", form={"connection": "credly-main"})
         assert forged.status == 400
     assert cli.json("badges", "list") == [], "nothing was imported"
+
+
+def test_tokens_near_expiry_show_and_logging_out_ends_a_copied_session(cli, credly_mock, browser, shots):
+    add_users(cli)
+    cli.connect(credly_mock, credly_mock.organization_id, credly_mock.token)
+    age_tokens(cli.env["BADGEBRIDGE_DB"], days=151)
+    with running_console(cli) as url:
+        page = browser.new_page()
+        log_in(page, url, ADMIN)
+        near = page.locator("#tokens-near-expiry")
+        assert near.get_by_role("cell", name="credly-main").is_visible()
+        assert near.get_by_role("cell", name="29", exact=True).is_visible()
+        shots(page, "11-token-near-expiry")
+
+        thief = browser.new_context()
+        thief.add_cookies(page.context.cookies())
+        stolen = thief.new_page()
+        stolen.goto(url + "/awards/")
+        assert stolen.url == url + "/awards/", "the copied cookie works while the session lasts"
+        page.get_by_role("button", name="Log out").click()
+        assert page.url.startswith(url + "/login")
+        stolen.goto(url + "/awards/")
+        assert stolen.url == url + "/login?next=/awards/", "logging out ended the copy too"
+        thief.close()

@@ -7,24 +7,16 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import update
 
-from badgebridge.core.clock import utcnow
-from badgebridge.core.storage import open_database
-from badgebridge.core.storage.schema import connections
 from tests.e2e.conftest import one_line_error
+from tests.rows import age_tokens
 
 pytestmark = pytest.mark.e2e
 
 
 def age_token(cli, days: int) -> None:
     """Pretend the stored token was set ``days`` ago (nothing else can move the clock)."""
-    db = open_database(cli.env["BADGEBRIDGE_DB"])
-    try:
-        with db.begin() as conn:
-            conn.execute(update(connections).values(secrets_set_at=utcnow() - timedelta(days=days)))
-    finally:
-        db.dispose()
+    age_tokens(cli.env["BADGEBRIDGE_DB"], days)
 
 
 def test_an_old_token_is_warned_about_by_connections_list_and_the_worker(cli, credly_mock):
