@@ -291,3 +291,10 @@ def test_migration_uploads_report_each_file_and_offer_the_error_file(admin, conn
     assert admin.get(link.replace("badge.errors.csv", "badge.csv")).status_code == 404
     empty = admin.post("/migrate/", {}, content_type="multipart/form-data")
     assert empty.status_code == 400 and "choose one or more CSV files" in empty.get_data(as_text=True)
+
+
+def test_an_empty_chart_labels_its_axis_once(admin):
+    page = admin.text("/")
+    assert "Issued per hour, last 3 day(s): 0" in page
+    assert re.findall(r'text-anchor="end">(\d+)</text>', page) == ["0"]
+    assert '<rect class="bar"' not in page
