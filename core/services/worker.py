@@ -13,7 +13,7 @@ from badgebridge.core.services.sender import AwardSender, Claim, Outcome
 
 log = logging.getLogger(__name__)
 
-CLAIM_AHEAD = 2
+CLAIM_AHEAD = 4
 """Claims held per sender thread: one being sent, the rest claimed ahead so no thread waits for a claim."""
 
 
