@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from badgebridge.core.services.sender import AwardSender, Claim, Outcome
 
@@ -40,44 +40,72 @@ def run(
     sender.host.providers  # noqa: B018 -- load plugin declarations once, before threads start
     due_by = sender.clock.now() if once else None
     counts: Counter = Counter()
-    in_flight: dict[Future, Claim] = {}
+    ready: queue.Queue[Claim | None] = queue.Queue()  # claimed, waiting for a sender thread
+    done: queue.Queue[Outcome | Exception] = queue.Queue()
+    threads = [
+        threading.Thread(target=_send_each, args=(sender, ready, done, stop), name=f"badgebridge-send-{n}")
+        for n in range(concurrency)
+    ]
     held = concurrency * CLAIM_AHEAD
+    outstanding = 0  # claims handed to the sender threads, not yet done
     claim_after = 0.0  # after a claim found fewer due than asked: when to look again
-    with (
-        sender.heartbeat(),
-        ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool,
-    ):
-        while True:
-            if stop.is_set():
-                _release_unstarted(sender, in_flight)
-            elif len(in_flight) <= held // 2 and time.monotonic() >= claim_after:
-                wanted = held - len(in_flight)
-                claims = sender.claim(wanted, due_by=due_by or sender.clock.now())
-                sender.hold(claims)
-                in_flight |= {pool.submit(sender.send, claim): claim for claim in claims}
-                if len(claims) < wanted:  # all that is due is claimed: a pass is done claiming
-                    claim_after = float("inf") if once else time.monotonic() + poll_seconds
-            if not in_flight:
-                if once or stop.is_set():
-                    break
-                stop.wait(poll_seconds)
-                claim_after = 0.0
-                continue
-            done, _ = wait(in_flight, timeout=poll_seconds, return_when=FIRST_COMPLETED)
-            for future in done:
-                del in_flight[future]
+    with sender.heartbeat():
+        for thread in threads:
+            thread.start()
+        try:
+            while True:
+                if stop.is_set():
+                    outstanding -= _release_waiting(sender, ready)
+                elif outstanding <= held // 2 and time.monotonic() >= claim_after:
+                    wanted = held - outstanding
+                    claims = sender.claim(wanted, due_by=due_by or sender.clock.now())
+                    sender.hold(claims)
+                    for claim in claims:
+                        ready.put(claim)
+                    outstanding += len(claims)
+                    if len(claims) < wanted:  # all that is due is claimed: a pass is done claiming
+                        claim_after = float("inf") if once else time.monotonic() + poll_seconds
+                if not outstanding:
+                    if once or stop.is_set():
+                        break
+                    stop.wait(poll_seconds)
+                    claim_after = 0.0
+                    continue
                 try:
-                    outcome = future.result()
-                except Exception:  # a plugin bug: recorded on the award by the sender
-                    log.exception("sending an award failed")
+                    result = done.get(timeout=poll_seconds)
+                except queue.Empty:
+                    continue
+                outstanding -= 1
+                if isinstance(result, Exception):  # a plugin bug: recorded on the award by the sender
+                    log.error("sending an award failed", exc_info=result)
                     counts["error"] += 1
                     continue
-                counts[outcome.state] += 1
-                report(outcome)
+                counts[result.state] += 1
+                report(result)
+        finally:
+            for _ in threads:
+                ready.put(None)
+            for thread in threads:
+                thread.join()
     return counts
 
 
-def _release_unstarted(sender: AwardSender, in_flight: dict[Future, Claim]) -> None:
-    """Give back the claims whose send has not started (the others finish)."""
-    unstarted = [future for future in in_flight if future.cancel()]
-    sender.release([in_flight.pop(future) for future in unstarted])
+def _send_each(sender: AwardSender, ready: queue.Queue, done: queue.Queue, stop: threading.Event) -> None:
+    """A sender thread: send the claims handed over until told to end (``None``) or stopped."""
+    while not stop.is_set() and (claim := ready.get()) is not None:
+        try:
+            done.put(sender.send(claim))
+        except Exception as exc:
+            done.put(exc)
+
+
+def _release_waiting(sender: AwardSender, ready: queue.Queue) -> int:
+    """Give back the claims no sender thread has taken yet; returns how many."""
+    waiting = []
+    while True:
+        try:
+            waiting.append(ready.get_nowait())
+        except queue.Empty:
+            break
+    sender.release([claim for claim in waiting if claim is not None])
+    return len(waiting)
