@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, and_, bindparam, case, insert, or_, select, update
@@ -344,6 +345,11 @@ class AwardSender:
 
     def send(self, claim: Claim) -> Outcome:
         """Deliver one claimed award and record the outcome. Plugin bugs are recorded, then raised."""
+        return self.finish(claim, self.deliver(claim))
+
+    def deliver(self, claim: Claim) -> Callable[[], Outcome]:
+        """The provider's part of a send: its requests. Returns what records the outcome, for
+        ``finish`` (the claim stays held, its lease renewed, until then)."""
         with self._lock:
             self._held[claim.award_id] = claim
         sent = False  # whether a request that may create the badge was made (it spends an attempt)
@@ -356,7 +362,7 @@ class AwardSender:
                     claim, "lookup", lambda: provider.find_badge(connection, claim.request, after_send=True)
                 )
                 if found is not None:
-                    return self._issued(claim, found, provider.title, linked=True)
+                    return partial(self._issued, claim, found, provider.title, linked=True)
                 maybe_sent = False  # nothing there: the earlier attempt created nothing
             try:
                 sent = True
@@ -370,27 +376,35 @@ class AwardSender:
                         claim, "lookup", lambda: provider.find_badge(connection, claim.request)
                     )
                 if found is None:
-                    return self._failed(claim, exc)
-                return self._issued(claim, found, provider.title, linked=True)
+                    return partial(self._failed, claim, exc)
+                return partial(self._issued, claim, found, provider.title, linked=True)
             failpoints.reached("after-accept")
-            return self._issued(claim, issued, provider.title, linked=False)
+            return partial(self._issued, claim, issued, provider.title, linked=False)
         except Superseded:
-            return self._superseded(claim)
+            return partial(self._superseded, claim)
         except Paused as pause:
-            return self._paused(claim, pause, maybe_sent=maybe_sent)
+            return partial(self._paused, claim, pause, maybe_sent=maybe_sent)
         except ProviderUnavailable as exc:
             spent = sent and exc.status != 429
-            return self._retry_later(
-                claim, exc, spent=spent, maybe_sent=maybe_sent or (sent and exc.maybe_sent)
+            return partial(
+                self._retry_later, claim, exc, spent=spent, maybe_sent=maybe_sent or (sent and exc.maybe_sent)
             )
         except BadgeBridgeError as exc:
-            return self._failed(claim, exc)
+            return partial(self._failed, claim, exc)
         except Exception as exc:
-            self._failed(claim, BadgeBridgeError(f"internal error: {type(exc).__name__}: {exc}"))
-            raise
+            return partial(self._internal_error, claim, exc)
+
+    def finish(self, claim: Claim, record: Callable[[], Outcome]) -> Outcome:
+        """Record what ``deliver`` returned (committed with other sends' outcomes) and let the claim go."""
+        try:
+            return record()
         finally:
             with self._lock:
                 self._forget(claim)
+
+    def _internal_error(self, claim: Claim, error: Exception) -> Outcome:
+        self._failed(claim, BadgeBridgeError(f"internal error: {type(error).__name__}: {error}"))
+        raise error
 
     def _forget(self, claim: Claim) -> None:
         """Drop what this sender keeps about a claim it is done with (under ``_lock``)."""

@@ -8,6 +8,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from badgebridge.core.services.sender import AwardSender, Claim, Outcome
 
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 CLAIM_AHEAD = 4
 """Claims held per sender thread: one being sent, the rest claimed ahead so no thread waits for a claim."""
+HELD_AT_LEAST = 16
+"""Claims held however few the threads, so even one thread claims a batch at a time."""
 
 
 def run(
@@ -28,9 +31,11 @@ def run(
 ) -> Counter:
     """Send due awards with ``concurrency`` threads; returns how many ended in each state.
 
-    Awards are claimed in batches, ``CLAIM_AHEAD`` per thread, the next batch as soon as half the
-    held claims are sent, so threads never wait for a claim (the heartbeat renews the claims
-    waiting their turn).
+    Each thread makes the provider requests of one award after another; recording an outcome
+    (committed together with the others finishing meanwhile) runs beside the next award's requests.
+    Awards are claimed in batches: up to ``CLAIM_AHEAD`` per thread (``HELD_AT_LEAST`` in all) are
+    held, the next batch claimed as soon as half of them are sent, so threads never wait for a claim
+    (the heartbeat renews the claims waiting their turn).
 
     With ``once``, make one pass: send the awards due when the pass starts (and any whose lease
     ran out), then return; awards rescheduled during the pass wait for the next one. Otherwise poll
@@ -42,11 +47,14 @@ def run(
     counts: Counter = Counter()
     ready: queue.Queue[Claim | None] = queue.Queue()  # claimed, waiting for a sender thread
     done: queue.Queue[Outcome | Exception] = queue.Queue()
+    finishing = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-finish")
     threads = [
-        threading.Thread(target=_send_each, args=(sender, ready, done, stop), name=f"badgebridge-send-{n}")
+        threading.Thread(
+            target=_send_each, args=(sender, ready, finishing, done, stop), name=f"badgebridge-send-{n}"
+        )
         for n in range(concurrency)
     ]
-    held = concurrency * CLAIM_AHEAD
+    held = max(concurrency * CLAIM_AHEAD, HELD_AT_LEAST)
     outstanding = 0  # claims handed to the sender threads, not yet done
     claim_after = 0.0  # after a claim found fewer due than asked: when to look again
     with sender.heartbeat():
@@ -87,16 +95,29 @@ def run(
                 ready.put(None)
             for thread in threads:
                 thread.join()
+            finishing.shutdown()
     return counts
 
 
-def _send_each(sender: AwardSender, ready: queue.Queue, done: queue.Queue, stop: threading.Event) -> None:
-    """A sender thread: send the claims handed over until told to end (``None``) or stopped."""
+def _send_each(
+    sender: AwardSender,
+    ready: queue.Queue,
+    finishing: ThreadPoolExecutor,
+    done: queue.Queue,
+    stop: threading.Event,
+) -> None:
+    """A sender thread: deliver the claims handed over until told to end (``None``) or stopped;
+    their outcomes are recorded by the finishing threads meanwhile, so the next request need not
+    wait for the last one's commit."""
     while not stop.is_set() and (claim := ready.get()) is not None:
-        try:
-            done.put(sender.send(claim))
-        except Exception as exc:
-            done.put(exc)
+        finishing.submit(_finish, sender, claim, sender.deliver(claim), done)
+
+
+def _finish(sender: AwardSender, claim: Claim, record: Callable[[], Outcome], done: queue.Queue) -> None:
+    try:
+        done.put(sender.finish(claim, record))
+    except Exception as exc:
+        done.put(exc)
 
 
 def _release_waiting(sender: AwardSender, ready: queue.Queue) -> int:
