@@ -553,6 +553,8 @@ class AwardSender:
         with self._lock:
             for claim in held:
                 key = (claim.award_id, claim.token)
+                if self._held.get(claim.award_id) is not claim:
+                    continue  # finished meanwhile
                 if key in renewed:
                     self._confirmed[key] = now.timestamp()
                 else:
