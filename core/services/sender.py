@@ -61,6 +61,8 @@ spent) instead of holding it."""
 FENCE_SHARE = 1 / 3
 """A request must start within this share of the lease after the last write that confirmed its
 claim (the claim, a renewal, a fence), or it is fenced again."""
+LAPSED_CHECK_SECONDS = 1.0
+"""``claim()`` looks for lapsed leases (first) at most this often; queued awards every time."""
 MAX_STALLS = 3
 FAILING_WEIGHT = 0.1
 """The weight of the newest request in a connection's moving failing share."""
@@ -221,6 +223,7 @@ class AwardSender:
         self._pending: dict[int, list[dict]] = {}  # per award: history not written yet
         self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
         self._writes = GroupCommit(db, before_commit=_before_commit)
+        self._lapsed_checked = float("-inf")  # when claim() last looked for lapsed leases
 
     # -- claiming ---------------------------------------------------------------------------
 
@@ -231,7 +234,9 @@ class AwardSender:
         award_ids: list[int] | None = None,
         due_by: datetime | None = None,
     ) -> list[Claim]:
-        """Claim up to ``limit`` awards that are due (or these ``award_ids`` if they are queued).
+        """Claim up to ``limit`` awards that are due (or these ``award_ids`` if they are queued):
+        those whose lease lapsed (looked for at most every ``LAPSED_CHECK_SECONDS``), then queued
+        ones, oldest due first.
 
         :param due_by: claim queued awards due by this moment (default: now); an expired lease is
             always due.
@@ -244,7 +249,10 @@ class AwardSender:
             chosen = and_(awards.c.id.in_(award_ids), or_(awards.c.state == AwardState.QUEUED, lease_over))
             queries = [select(awards.c.id).where(chosen).order_by(awards.c.id).limit(limit)]
         else:
-            queries = [lease_lapsed(now, limit), queued_due(due_by or now, limit)]
+            queries = [queued_due(due_by or now, limit)]
+            if now.timestamp() - self._lapsed_checked >= LAPSED_CHECK_SECONDS:
+                self._lapsed_checked = now.timestamp()
+                queries.insert(0, lease_lapsed(now, limit))
         token = uuid.uuid4().hex
         values = {
             "state": AwardState.SENDING,

@@ -16,8 +16,11 @@ log = logging.getLogger(__name__)
 
 CLAIM_AHEAD = 4
 """Claims held per sender thread: one being sent, the rest claimed ahead so no thread waits for a claim."""
-HELD_AT_LEAST = 16
+HELD_AT_LEAST = 32
 """Claims held however few the threads, so even one thread claims a batch at a time."""
+FINISHERS_AT_LEAST = 8
+"""Threads recording outcomes however few send: while one commits, the outcomes arriving meanwhile
+gather for the next commit, so recording keeps up with a thread's sending."""
 
 
 def run(
@@ -47,7 +50,9 @@ def run(
     counts: Counter = Counter()
     ready: queue.Queue[Claim | None] = queue.Queue()  # claimed, waiting for a sender thread
     done: queue.Queue[Outcome | Exception] = queue.Queue()
-    finishing = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-finish")
+    finishing = ThreadPoolExecutor(
+        max_workers=max(concurrency, FINISHERS_AT_LEAST), thread_name_prefix="badgebridge-finish"
+    )
     threads = [
         threading.Thread(
             target=_send_each, args=(sender, ready, finishing, done, stop), name=f"badgebridge-send-{n}"
