@@ -19,6 +19,10 @@ from .context import get_context
 POLL_INTERVAL = 0.05
 
 
+class _ClientGone(Exception):
+    """The client closed its connection before it sent the whole request body (a killed sender)."""
+
+
 class _KeepAliveHandler(WSGIRequestHandler):
     """HTTP/1.1 with keep-alive, so clients' connection pools are used as they would be on Credly.
 
@@ -27,7 +31,8 @@ class _KeepAliveHandler(WSGIRequestHandler):
     next request. So this handler reads each request body whole before the app runs, and hands
     werkzeug's discarding loop an empty stream while the app runs: the connection stays usable and
     stays open (unless the client asks to close it). An idle connection is closed after `timeout`
-    seconds, so parked connections hold no thread.
+    seconds, so parked connections hold no thread. A request whose body stops short (its client
+    died mid-request) is dropped with the connection, unanswered, as a real server would.
     """
 
     protocol_version = "HTTP/1.1"
@@ -41,6 +46,8 @@ class _KeepAliveHandler(WSGIRequestHandler):
         else:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = stream.read(length) if length > 0 else b""
+            if len(body) < length:
+                raise _ClientGone()
         environ["wsgi.input"] = io.BytesIO(body)
         self.rfile = io.BytesIO()  # what werkzeug's discarding loop reads; run_wsgi restores it
         return environ
@@ -49,6 +56,8 @@ class _KeepAliveHandler(WSGIRequestHandler):
         connection_stream = self.rfile
         try:
             super().run_wsgi()
+        except _ClientGone:
+            self.close_connection = True
         finally:
             self.rfile = connection_stream
 

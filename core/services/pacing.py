@@ -12,11 +12,20 @@ observed one when unlimited) by ``decrease``; the rate then grows by ``increase`
 second without a 429, back to the configured limit (or, when unlimited, to twice the lowered rate,
 after which the pacing lifts). A burst of 429s answering requests reserved before the last decrease
 lowers the rate once.
+
+An unlimited connection that is neither paused nor lowered needs no reservation: ``next_slot``
+then reads the row at most once every ``OBSERVATION_SECONDS`` (adding the requests counted since
+to its observation window) and lets requests start at once in between. So a 429 met by one sender
+pauses the senders of the same process at once (they share what was read, per database) and those
+of other processes within ``OBSERVATION_SECONDS``; once paused or lowered, or with a rate limit,
+every request reserves its slot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, select, update
 
@@ -45,6 +54,32 @@ class Slot:
     reserved_at: float
 
 
+@dataclass
+class _Seen:
+    """A connection read free (unlimited, neither paused nor lowered) at ``read_at``: requests may
+    start at once until ``read_at + OBSERVATION_SECONDS``; ``uncounted`` started since."""
+
+    read_at: float
+    uncounted: int = 0
+
+
+@dataclass
+class _Shared:
+    """What the pacers of one database in this process have read, per connection."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    seen: dict[int, _Seen] = field(default_factory=dict)
+
+
+_SHARED: WeakKeyDictionary[Database, _Shared] = WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(db: Database) -> _Shared:
+    with _SHARED_LOCK:
+        return _SHARED.setdefault(db, _Shared())
+
+
 def current_rate(row, limit: float | None, now: float, policy: PacingPolicy) -> float | None:
     """The rate in force at ``now``: the configured ``limit`` unless a 429 lowered it recently."""
     if row.rate is None:
@@ -59,15 +94,39 @@ class Pacer:
         self.db = db
         self.clock = clock
         self.policy = policy or PacingPolicy()
+        self._shared = _shared(db)
+
+    def next_slot(self, connection_id: int, limit: float | None) -> Slot:
+        """The connection's next request slot: at once, without a database write, while it is
+        unlimited and was neither paused nor lowered when last read (at most
+        ``OBSERVATION_SECONDS`` ago); otherwise reserved (``reserve``)."""
+        now = self.clock.time()
+        shared = self._shared
+        with shared.lock:
+            seen = shared.seen.get(connection_id)
+            if limit is None and seen is not None and now - seen.read_at < OBSERVATION_SECONDS:
+                seen.uncounted += 1
+                return Slot(now, 0.0, now)
+            uncounted = shared.seen.pop(connection_id).uncounted if seen is not None else 0
+        with self.db.begin() as conn:
+            slot, free = self._reserve(conn, connection_id, limit, uncounted)
+        with shared.lock:
+            if free and connection_id not in shared.seen:
+                shared.seen[connection_id] = _Seen(slot.reserved_at)
+        return slot
 
     def reserve(self, connection_id: int, limit: float | None, conn: Connection | None = None) -> Slot:
         """Reserve the connection's next request slot (in ``conn``'s transaction if given)."""
         if conn is not None:
-            return self._reserve(conn, connection_id, limit)
+            return self._reserve(conn, connection_id, limit)[0]
         with self.db.begin() as conn:
-            return self._reserve(conn, connection_id, limit)
+            return self._reserve(conn, connection_id, limit)[0]
 
-    def _reserve(self, conn: Connection, connection_id: int, limit: float | None) -> Slot:
+    def _reserve(
+        self, conn: Connection, connection_id: int, limit: float | None, uncounted: int = 0
+    ) -> tuple[Slot, bool]:
+        """Reserve a slot, counting ``uncounted`` requests started without one; returns the slot
+        and whether the connection is free (unlimited, neither paused nor lowered)."""
         row = self._locked_row(conn, connection_id)
         now = self.clock.time()
         rate = current_rate(row, limit, now, self.policy)
@@ -82,27 +141,37 @@ class Pacer:
             values |= {
                 "window_started": now,
                 "window_count": 1,
-                "observed_rate": row.window_count / elapsed,
+                "observed_rate": (row.window_count + uncounted) / elapsed,
             }
         else:
-            values["window_count"] = row.window_count + 1
+            values["window_count"] = row.window_count + uncounted + 1
         conn.execute(update(rate_limits).where(rate_limits.c.connection_id == connection_id).values(values))
-        return Slot(start, start - now, now)
+        free = rate is None and limit is None and row.paused_until <= now
+        return Slot(start, start - now, now), free
 
     def rate_limited(
         self, connection_id: int, limit: float | None, retry_after: float | None, slot: Slot
     ) -> float:
         """Record a 429 answering the request made at ``slot``: pause the connection and lower its
-        rate. Returns the epoch second the pause ends."""
+        rate. Returns the epoch second the pause ends. The senders of this process see the pause at
+        once; those of others, when they next read the row."""
+        with self._shared.lock:
+            seen = self._shared.seen.pop(connection_id, None)
+        uncounted = seen.uncounted if seen is not None else 0
         with self.db.begin() as conn:
             row = self._locked_row(conn, connection_id)
             now = self.clock.time()
             paused_until = max(row.paused_until, now + (retry_after or DEFAULT_PAUSE_SECONDS))
-            values = {"paused_until": paused_until, "tat": max(row.tat, paused_until)}
+            values = {
+                "paused_until": paused_until,
+                "tat": max(row.tat, paused_until),
+                "window_count": row.window_count + uncounted,
+            }
             if row.decreased_at is None or slot.reserved_at > row.decreased_at:
                 in_force = current_rate(row, limit, now, self.policy) or row.observed_rate
                 if in_force is None:  # unlimited and not observed yet: what this window saw so far
-                    in_force = row.window_count / max(now - row.window_started, OBSERVATION_SECONDS)
+                    counted = row.window_count + uncounted
+                    in_force = counted / max(now - row.window_started, OBSERVATION_SECONDS)
                 values |= {
                     "rate": max(self.policy.lowest, in_force * self.policy.decrease),
                     "decreased_at": now,

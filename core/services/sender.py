@@ -5,11 +5,15 @@ The award row is the job (a transactional outbox). A sender claims due rows in o
 due again and is marked ``maybe_sent``, so the next attempt looks the badge up on the provider
 before it sends.
 
-The claim token fences the side effect, not only the row: the last step before every provider
-request is a write that renews the lease and matches the token, and a sender whose claim was taken
-over stops there and sends nothing. While a send is in flight a heartbeat renews the lease, so a
-slow provider never loses a live sender its claim; only a sender that stalls (a frozen process)
-does. Every finalising update matches the token as well.
+The claim token fences the side effect, not only the row: every provider request starts within
+``FENCE_SHARE`` of the lease after a write that confirmed the claim (the claim itself, a heartbeat's
+renewal, or a fence: a write that renews the lease and matches the token, made before the request
+when the last confirmation is older), and a sender whose claim was taken over stops at the fence
+and sends nothing. The plugin checks the deadline again right before it writes the request
+(``badgebridge.core.fencing``). While claims are held a heartbeat renews all their leases in one
+statement, so a slow provider never loses a live sender its claim; only a sender that stalls (a
+frozen process) does. Every finalising update matches the token as well; the finalising writes of
+concurrent sends are committed together (``group_commit``), each checked award by award.
 
 Requests are paced per connection (``badgebridge.core.services.pacing``). A 429 pauses the
 connection and is retried without spending an attempt, and so is a lookup that failed; only a send
@@ -31,21 +35,22 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, case, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, case, insert, or_, select, update
 
 from badgebridge.core import failpoints, fencing
 from badgebridge.core.clock import SYSTEM_CLOCK, Clock
 from badgebridge.core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
 from badgebridge.core.model import AwardState, IssuedBadge, IssueRequest, Recipient
 from badgebridge.core.plugin_manager import PluginHost
-from badgebridge.core.services import history
 from badgebridge.core.services.connections import ConnectionRecord, provider_connection
+from badgebridge.core.services.group_commit import GroupCommit
 from badgebridge.core.services.pacing import Pacer, Slot
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.chunks import chunks
-from badgebridge.core.storage.schema import awards, badges, connections, learners
+from badgebridge.core.storage.schema import award_attempts, awards, badges, connections, learners
 
 CLAIMS_PER_SENDER = 8
 DEFAULT_LEASE = timedelta(minutes=3)
@@ -54,12 +59,46 @@ MAX_INLINE_WAIT_SECONDS = 10.0
 spent) instead of holding it."""
 
 FENCE_SHARE = 1 / 3
-"""A request must start within this share of the lease after its fence, or it is fenced again."""
+"""A request must start within this share of the lease after the last write that confirmed its
+claim (the claim, a renewal, a fence), or it is fenced again."""
+LAPSED_CHECK_SECONDS = 1.0
+"""``claim()`` looks for lapsed leases (first) at most this often; queued awards every time."""
 MAX_STALLS = 3
 FAILING_WEIGHT = 0.1
 """The weight of the newest request in a connection's moving failing share."""
 
 T = TypeVar("T")
+
+# Statements run per award, built once (SQLAlchemy then reuses their compiled form).
+_RENEW = (
+    update(awards)
+    .where(
+        awards.c.id == bindparam("b_id"),
+        awards.c.claim_token == bindparam("b_token"),
+        awards.c.state == AwardState.SENDING,
+        awards.c.lease_expires_at >= bindparam("b_now"),
+    )
+    .values(lease_expires_at=bindparam("b_until"), updated_at=bindparam("b_now"))
+)
+_RENEW_MANY = (
+    update(awards)
+    .where(
+        awards.c.id.in_(bindparam("b_ids", expanding=True)),
+        awards.c.claim_token.in_(bindparam("b_tokens", expanding=True)),
+        awards.c.state == AwardState.SENDING,
+        awards.c.lease_expires_at >= bindparam("b_now"),
+    )
+    .values(lease_expires_at=bindparam("b_until"), updated_at=bindparam("b_now"))
+    .returning(awards.c.id, awards.c.claim_token)
+)
+_FINALISE = update(awards).where(
+    awards.c.id == bindparam("b_id"),
+    awards.c.claim_token == bindparam("b_token"),
+    awards.c.state == AwardState.SENDING,
+)
+"""Sets the columns its parameters name, besides matching the claim."""
+_RELEASED = {"claimed_by": None, "claim_token": None, "lease_expires_at": None}
+_HISTORY = insert(award_attempts)
 
 
 @dataclass(frozen=True)
@@ -104,6 +143,8 @@ class Claim:
     lease_expires_at: datetime
     request: IssueRequest
     connection: ConnectionRecord
+    confirmed_at: float = 0.0
+    """The epoch second the claim was written (it was ours then, and stays ours for a lease)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +167,28 @@ class Paused(Exception):
 
     def __init__(self, until: float) -> None:
         self.until = until
+
+
+def queued_due(due_by: datetime, limit: int) -> Select:
+    """The first ``limit`` queued awards due by ``due_by``, oldest due first: an in-order range of
+    the ``awards_due`` index (state, next_attempt_at, id), however many are due."""
+    return (
+        select(awards.c.id)
+        .where(awards.c.state == AwardState.QUEUED, awards.c.next_attempt_at <= due_by)
+        .order_by(awards.c.next_attempt_at, awards.c.id)
+        .limit(limit)
+    )
+
+
+def lease_lapsed(now: datetime, limit: int) -> Select:
+    """The first ``limit`` awards being sent whose lease ran out by ``now``: an in-order range of the
+    ``awards_leased`` index (state, lease_expires_at, id)."""
+    return (
+        select(awards.c.id)
+        .where(awards.c.state == AwardState.SENDING, awards.c.lease_expires_at < now)
+        .order_by(awards.c.lease_expires_at, awards.c.id)
+        .limit(limit)
+    )
 
 
 def worker_identity() -> str:
@@ -154,10 +217,13 @@ class AwardSender:
         self.requests: Counter = Counter()  # provider requests by outcome: sent, rate_limited
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
-        self._held: dict[int, Claim] = {}  # claims being sent: the heartbeat renews their leases
-        self._lost: set[str] = set()  # tokens whose renewal found the claim taken over
+        self._held: dict[int, Claim] = {}  # claims held: the heartbeat renews their leases
+        self._lost: set[tuple[int, str]] = set()  # (award, token) whose renewal found it taken over
+        self._confirmed: dict[tuple[int, str], float] = {}  # (award, token): last confirming write
         self._pending: dict[int, list[dict]] = {}  # per award: history not written yet
         self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
+        self._writes = GroupCommit(db, before_commit=_before_commit)
+        self._lapsed_checked = float("-inf")  # when claim() last looked for lapsed leases
 
     # -- claiming ---------------------------------------------------------------------------
 
@@ -168,7 +234,9 @@ class AwardSender:
         award_ids: list[int] | None = None,
         due_by: datetime | None = None,
     ) -> list[Claim]:
-        """Claim up to ``limit`` awards that are due (or these ``award_ids`` if they are queued).
+        """Claim up to ``limit`` awards that are due (or these ``award_ids`` if they are queued):
+        those whose lease lapsed (looked for at most every ``LAPSED_CHECK_SECONDS``), then queued
+        ones, oldest due first.
 
         :param due_by: claim queued awards due by this moment (default: now); an expired lease is
             always due.
@@ -176,17 +244,15 @@ class AwardSender:
         if limit <= 0:
             return []
         now = self.clock.now()
-        lease_over = and_(awards.c.state == AwardState.SENDING, awards.c.lease_expires_at < now)
         if award_ids is not None:
-            due = and_(awards.c.id.in_(award_ids), or_(awards.c.state == AwardState.QUEUED, lease_over))
+            lease_over = and_(awards.c.state == AwardState.SENDING, awards.c.lease_expires_at < now)
+            chosen = and_(awards.c.id.in_(award_ids), or_(awards.c.state == AwardState.QUEUED, lease_over))
+            queries = [select(awards.c.id).where(chosen).order_by(awards.c.id).limit(limit)]
         else:
-            queued_due = and_(
-                awards.c.state == AwardState.QUEUED, awards.c.next_attempt_at <= (due_by or now)
-            )
-            due = or_(queued_due, lease_over)
-        candidates = (
-            select(awards.c.id).where(due).order_by(awards.c.next_attempt_at, awards.c.id).limit(limit)
-        )
+            queries = [queued_due(due_by or now, limit)]
+            if now.timestamp() - self._lapsed_checked >= LAPSED_CHECK_SECONDS:
+                self._lapsed_checked = now.timestamp()
+                queries.insert(0, lease_lapsed(now, limit))
         token = uuid.uuid4().hex
         values = {
             "state": AwardState.SENDING,
@@ -198,19 +264,20 @@ class AwardSender:
             "updated_at": now,
         }
         with self.db.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                locked = candidates.with_for_update(skip_locked=True, key_share=True).cte("candidate")
-                statement = update(awards).where(awards.c.id == locked.c.id)
-            else:  # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE)
-                statement = update(awards).where(awards.c.id.in_(candidates.scalar_subquery()))
-            claimed = {
-                row.id: row
-                for row in conn.execute(
-                    statement.values(**values).returning(
-                        awards.c.id, awards.c.attempts, awards.c.maybe_sent, awards.c.lease_expires_at
-                    )
+            claimed: dict[int, Any] = {}
+            for candidates in queries:
+                if len(claimed) >= limit:
+                    break
+                candidates = candidates.limit(limit - len(claimed))
+                if conn.dialect.name == "postgresql":
+                    locked = candidates.with_for_update(skip_locked=True, key_share=True).cte("candidate")
+                    statement = update(awards).where(awards.c.id == locked.c.id)
+                else:  # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE)
+                    statement = update(awards).where(awards.c.id.in_(candidates.scalar_subquery()))
+                returned = statement.values(**values).returning(
+                    awards.c.id, awards.c.attempts, awards.c.maybe_sent, awards.c.lease_expires_at
                 )
-            }
+                claimed |= {row.id: row for row in conn.execute(returned)}
             if not claimed:
                 return []
             details = conn.execute(
@@ -237,12 +304,24 @@ class AwardSender:
                 .where(awards.c.id.in_(list(claimed)))
                 .order_by(awards.c.id)
             ).mappings()
-            claims = [self._claim(row, claimed[row["id"]], token) for row in details]
+            claims = [self._claim(row, claimed[row["id"]], token, now.timestamp()) for row in details]
         failpoints.reached("after-claim")
         return claims
 
+    def hold(self, claims: list[Claim]) -> None:
+        """Keep renewing these claims' leases (the heartbeat) while they wait to be sent."""
+        with self._lock:
+            self._held |= {claim.award_id: claim for claim in claims}
+
+    def release(self, claims: list[Claim]) -> None:
+        """Give back claims that will not be sent (queued again, no attempt spent)."""
+        for claim in claims:
+            self._finalise(claim, state=AwardState.QUEUED, attempts=claim.attempts - 1)
+            with self._lock:
+                self._forget(claim)
+
     @staticmethod
-    def _claim(row: Any, claimed: Any, token: str) -> Claim:
+    def _claim(row: Any, claimed: Any, token: str, at: float) -> Claim:
         request = IssueRequest(
             award_id=str(row["id"]),
             external_badge_id=row["external_badge_id"],
@@ -267,12 +346,18 @@ class AwardSender:
             claimed.lease_expires_at,
             request,
             connection,
+            at,
         )
 
     # -- sending ----------------------------------------------------------------------------
 
     def send(self, claim: Claim) -> Outcome:
         """Deliver one claimed award and record the outcome. Plugin bugs are recorded, then raised."""
+        return self.finish(claim, self.deliver(claim))
+
+    def deliver(self, claim: Claim) -> Callable[[], Outcome]:
+        """The provider's part of a send: its requests. Returns what records the outcome, for
+        ``finish`` (the claim stays held, its lease renewed, until then)."""
         with self._lock:
             self._held[claim.award_id] = claim
         sent = False  # whether a request that may create the badge was made (it spends an attempt)
@@ -285,7 +370,7 @@ class AwardSender:
                     claim, "lookup", lambda: provider.find_badge(connection, claim.request, after_send=True)
                 )
                 if found is not None:
-                    return self._issued(claim, found, provider.title, linked=True)
+                    return partial(self._issued, claim, found, provider.title, linked=True)
                 maybe_sent = False  # nothing there: the earlier attempt created nothing
             try:
                 sent = True
@@ -299,34 +384,49 @@ class AwardSender:
                         claim, "lookup", lambda: provider.find_badge(connection, claim.request)
                     )
                 if found is None:
-                    return self._failed(claim, exc)
-                return self._issued(claim, found, provider.title, linked=True)
+                    return partial(self._failed, claim, exc)
+                return partial(self._issued, claim, found, provider.title, linked=True)
             failpoints.reached("after-accept")
-            return self._issued(claim, issued, provider.title, linked=False)
+            return partial(self._issued, claim, issued, provider.title, linked=False)
         except Superseded:
-            return self._superseded(claim)
+            return partial(self._superseded, claim)
         except Paused as pause:
-            return self._paused(claim, pause, maybe_sent=maybe_sent)
+            return partial(self._paused, claim, pause, maybe_sent=maybe_sent)
         except ProviderUnavailable as exc:
             spent = sent and exc.status != 429
-            return self._retry_later(
-                claim, exc, spent=spent, maybe_sent=maybe_sent or (sent and exc.maybe_sent)
+            return partial(
+                self._retry_later, claim, exc, spent=spent, maybe_sent=maybe_sent or (sent and exc.maybe_sent)
             )
         except BadgeBridgeError as exc:
-            return self._failed(claim, exc)
+            return partial(self._failed, claim, exc)
         except Exception as exc:
-            self._failed(claim, BadgeBridgeError(f"internal error: {type(exc).__name__}: {exc}"))
-            raise
+            return partial(self._internal_error, claim, exc)
+
+    def finish(self, claim: Claim, record: Callable[[], Outcome]) -> Outcome:
+        """Record what ``deliver`` returned (committed with other sends' outcomes) and let the claim go."""
+        try:
+            return record()
         finally:
             with self._lock:
-                self._held.pop(claim.award_id, None)
-                self._lost.discard(claim.token)
-                self._pending.pop(claim.award_id, None)
+                self._forget(claim)
+
+    def _internal_error(self, claim: Claim, error: Exception) -> Outcome:
+        self._failed(claim, BadgeBridgeError(f"internal error: {type(error).__name__}: {error}"))
+        raise error
+
+    def _forget(self, claim: Claim) -> None:
+        """Drop what this sender keeps about a claim it is done with (under ``_lock``)."""
+        if self._held.get(claim.award_id) is claim:
+            del self._held[claim.award_id]
+        key = (claim.award_id, claim.token)
+        self._lost.discard(key)
+        self._confirmed.pop(key, None)
+        self._pending.pop(claim.award_id, None)
 
     def _request(self, claim: Claim, action: str, call: Callable[[], T]) -> T:
-        """One provider request: wait for the connection's slot, fence, call, record.
+        """One provider request: wait for the connection's slot, fence if needed, call, record.
 
-        The plugin checks the fence again right before it writes the request
+        The plugin checks the fence's deadline again right before it writes the request
         (``badgebridge.core.fencing``); a sender that stalled in between fences again.
 
         A 429 pauses the connection and the request waits for its next slot (no attempt spent).
@@ -334,17 +434,12 @@ class AwardSender:
         limit = claim.connection.rate_limit
         stalls = 0
         while True:
-            with self.db.begin() as conn:
-                slot = self.pacer.reserve(claim.connection.id, limit, conn)
-                if slot.wait > MAX_INLINE_WAIT_SECONDS:
-                    raise Paused(slot.start)
-                if slot.wait <= 0:  # no wait: reserve and fence in one transaction
-                    self._fence(claim, conn)
+            slot = self.pacer.next_slot(claim.connection.id, limit)
+            if slot.wait > MAX_INLINE_WAIT_SECONDS:
+                raise Paused(slot.start)
             if slot.wait > 0:
                 self.clock.sleep(slot.wait)
-                with self.db.begin() as conn:
-                    self._fence(claim, conn)
-            deadline = self.clock.time() + self.lease.total_seconds() * FENCE_SHARE
+            deadline = self._fenced(claim)
             try:
                 with fencing.fenced_until(deadline, self.clock.time):
                     result = call()
@@ -401,20 +496,37 @@ class AwardSender:
             ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="badgebridge-send") as pool,
         ):
             for chunk in chunks(award_ids, CLAIMS_PER_SENDER * concurrency):
-                outcomes += pool.map(self.send, self.claim(len(chunk), award_ids=chunk))
+                claims = self.claim(len(chunk), award_ids=chunk)
+                self.hold(claims)
+                outcomes += pool.map(self.send, claims)
         return outcomes
 
     # -- the lease: fence and heartbeat -----------------------------------------------------
 
-    def _fence(self, claim: Claim, conn: Connection) -> None:
-        """The last step before a provider request: renew the lease if the claim is still ours
-        (and write the history recorded since the last write, in the same transaction).
+    def _fenced(self, claim: Claim) -> float:
+        """The epoch second until which a request for ``claim`` may start: ``FENCE_SHARE`` of the
+        lease after the last write that confirmed the claim, fencing first if that has passed.
 
         A sender that stalled past its lease finds its claim taken over here, and sends nothing.
         """
+        key = (claim.award_id, claim.token)
         with self._lock:
-            lost = claim.token in self._lost
-        if lost or not self._renew(claim, conn):
+            lost = key in self._lost
+            confirmed = self._confirmed.get(key, claim.confirmed_at)
+        if lost:
+            raise Superseded()
+        share = self.lease.total_seconds() * FENCE_SHARE
+        if self.clock.time() < confirmed + share:
+            return confirmed + share
+        with self.db.begin() as conn:
+            self._fence(claim, conn)
+        with self._lock:
+            return self._confirmed[key] + share
+
+    def _fence(self, claim: Claim, conn: Connection) -> None:
+        """Renew the lease if the claim is still ours (and write the history recorded since the
+        last write, in the same transaction); raises ``Superseded`` if it is not."""
+        if not self._renew(claim, conn):
             raise Superseded()
         self._flush(claim, conn)
 
@@ -423,31 +535,39 @@ class AwardSender:
             with self.db.begin() as conn:
                 return self._renew(claim, conn)
         now = self.clock.now()
-        result = conn.execute(
-            update(awards)
-            .where(
-                awards.c.id == claim.award_id,
-                awards.c.claim_token == claim.token,
-                awards.c.state == AwardState.SENDING,
-                awards.c.lease_expires_at >= now,
-            )
-            .values(lease_expires_at=now + self.lease, updated_at=now)
-        )
-        return result.rowcount == 1
+        values = {"b_id": claim.award_id, "b_token": claim.token, "b_now": now, "b_until": now + self.lease}
+        renewed = conn.execute(_RENEW, values).rowcount == 1
+        if renewed:
+            with self._lock:
+                self._confirmed[(claim.award_id, claim.token)] = now.timestamp()
+        return renewed
 
     def renew_leases(self) -> int:
-        """Renew the lease of every claim being sent; returns how many were renewed. A claim found
-        taken over is marked, so its sender stops before its next request."""
+        """Renew the lease of every claim held, in one statement; returns how many were renewed. A
+        claim found taken over is marked, so its sender stops before its next request."""
         with self._lock:
             held = list(self._held.values())
-        renewed = 0
-        for claim in held:
-            if self._renew(claim):
-                renewed += 1
-            else:
-                with self._lock:
-                    self._lost.add(claim.token)
-        return renewed
+        if not held:
+            return 0
+        now = self.clock.now()
+        values = {
+            "b_ids": [claim.award_id for claim in held],
+            "b_tokens": sorted({claim.token for claim in held}),
+            "b_now": now,
+            "b_until": now + self.lease,
+        }
+        with self.db.begin() as conn:
+            renewed = {(row.id, row.claim_token) for row in conn.execute(_RENEW_MANY, values)}
+        with self._lock:
+            for claim in held:
+                key = (claim.award_id, claim.token)
+                if self._held.get(claim.award_id) is not claim:
+                    continue  # finished meanwhile
+                if key in renewed:
+                    self._confirmed[key] = now.timestamp()
+                else:
+                    self._lost.add(key)
+        return len(renewed & {(claim.award_id, claim.token) for claim in held})
 
     @contextmanager
     def heartbeat(self, interval: float | None = None) -> Iterator[None]:
@@ -470,22 +590,18 @@ class AwardSender:
     # -- finalising (fenced by the claim token) ---------------------------------------------
 
     def _finalise(self, claim: Claim, **values: Any) -> bool:
-        """Apply ``values`` and release the claim, if the claim is still ours; write the history."""
-        now = self.clock.now()
-        with self.db.begin() as conn:
-            result = conn.execute(
-                update(awards)
-                .where(
-                    awards.c.id == claim.award_id,
-                    awards.c.claim_token == claim.token,
-                    awards.c.state == AwardState.SENDING,
-                )
-                .values(updated_at=now, claimed_by=None, claim_token=None, lease_expires_at=None, **values)
-            )
+        """Apply ``values`` and release the claim, if the claim is still ours; write the history.
+
+        Committed with the finalising writes of the other sends finishing meanwhile."""
+        params = {"b_id": claim.award_id, "b_token": claim.token, "updated_at": self.clock.now()}
+        params |= _RELEASED | values
+
+        def write(conn: Connection) -> bool:
+            done = conn.execute(_FINALISE, params).rowcount == 1
             self._flush(claim, conn)
-            if result.rowcount == 1:
-                failpoints.reached("before-commit")
-        return result.rowcount == 1
+            return done
+
+        return self._writes.run(write)
 
     def _record(
         self, claim: Claim, action: str, outcome: str, status: int | None, message: str | None
@@ -498,13 +614,13 @@ class AwardSender:
     def _flush(self, claim: Claim, conn: Connection) -> None:
         with self._lock:
             rows = self._pending.pop(claim.award_id, [])
-        for row in rows:
-            history.record(conn, claim.award_id, worker=self.identity, **row)
+        if rows:
+            mine = {"award_id": claim.award_id, "worker": self.identity}
+            conn.execute(_HISTORY, [row | mine for row in rows])
 
     def _superseded(self, claim: Claim) -> Outcome:
         self._record(claim, "send", "superseded", None, "another sender took this award over")
-        with self.db.begin() as conn:
-            self._flush(claim, conn)
+        self._writes.run(lambda conn: self._flush(claim, conn))
         return Outcome(claim.award_id, "superseded", "another sender took this award over; left to it")
 
     def _issued(self, claim: Claim, badge: IssuedBadge, title: str, *, linked: bool) -> Outcome:
@@ -585,6 +701,11 @@ class AwardSender:
         if not done:
             return self._superseded(claim)
         return Outcome(claim.award_id, AwardState.QUEUED, f"{error}; will retry", retry_at=retry_at)
+
+
+def _before_commit(done: list[bool]) -> None:
+    if any(done):
+        failpoints.reached("before-commit")
 
 
 def _failure(error: ProviderError) -> str:

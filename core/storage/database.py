@@ -5,7 +5,11 @@ The default is an SQLite file in the user's application directory, readable by i
 psycopg 3). Opening applies the schema (``badgebridge.core.storage.migrations``): a new database
 gets the tables, an older SQLite one is upgraded, an older PostgreSQL one asks for ``badgebridge db
 upgrade``. SQLite runs in WAL mode, and every transaction takes the write lock when it begins
-(``BEGIN IMMEDIATE``), so concurrent writers queue on the busy timeout instead of failing.
+(``BEGIN IMMEDIATE``). Within a process, transactions on SQLite queue on one lock (``Database.begin``)
+and are handed the database in turn; only writers in other processes wait on the busy timeout.
+
+The connection pool keeps up to ``POOL_SIZE`` connections open (a worker's senders, its heartbeat
+and its writer each may hold one), so a busy worker does not open and close connections.
 
 An SQLite file named by ``--db`` must be in a folder that exists (a mistyped path is an error,
 not a new empty database); only the default file's folder is created. Engines hide statement
@@ -16,6 +20,7 @@ an error message.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +36,8 @@ from badgebridge.core.storage.encryption import keys
 
 APP_NAME = "badgebridge"
 BUSY_TIMEOUT_SECONDS = 30
+POOL_SIZE = 20
+POOL_OVERFLOW = 50
 
 
 def default_database_url() -> str:
@@ -43,6 +50,10 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time, and every transaction here writes: in-process
+        # transactions take turns on a lock rather than polling the busy timeout (re-entrant, so a
+        # thread that nests transactions fails as SQLite makes it fail, not in a deadlock here).
+        self._writer = threading.RLock() if engine.dialect.name == "sqlite" else None
         self.upgraded_from: str | None = None  # the schema revision found when it was opened
 
     @property
@@ -51,7 +62,11 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        if self._writer is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._writer, self.engine.begin() as conn:
             yield conn
 
     def dispose(self) -> None:
@@ -76,7 +91,13 @@ def open_database(url: str | None = None, *, upgrade: bool | None = None) -> Dat
         engine = _sqlite_engine(parsed, create_folder=not given)
     else:
         try:
-            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+            )
         except ModuleNotFoundError as exc:
             raise ConfigurationError(
                 f"the database driver {exc.name!r} is not installed (pip install 'badgebridge[postgres]')"
@@ -101,7 +122,11 @@ def open_database(url: str | None = None, *, upgrade: bool | None = None) -> Dat
 def _sqlite_engine(url, *, create_folder: bool) -> Engine:
     if url.database and url.database != ":memory:":
         _create_private_file(Path(url.database), create_folder=create_folder)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
+    in_memory = url.database in (None, "", ":memory:")  # one connection per thread, pooled already
+    options = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+    engine = create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True, **options
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

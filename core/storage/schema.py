@@ -207,8 +207,9 @@ awards = Table(
     *_timestamps(),
     UniqueConstraint("learner_id", "badge_id", "reason_kind", "reason_id", name="award_once"),
     CheckConstraint(_in("state", AwardState), name="award_state"),
-    Index("awards_due", "state", "next_attempt_at"),
-    Index("awards_leased", "state", "lease_expires_at"),
+    # the claim's two queries read these in order (queued and due; sending with a lapsed lease)
+    Index("awards_due", "state", "next_attempt_at", "id"),
+    Index("awards_leased", "state", "lease_expires_at", "id"),
     Index("awards_learner", "learner_id"),
     Index("awards_provider_badge", "connection_id", "provider_badge_id"),
 )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from sqlalchemy import select
 
 from badgebridge.core.services import connections
-from badgebridge.core.services.pacing import Pacer, PacingPolicy
+from badgebridge.core.services.pacing import OBSERVATION_SECONDS, Pacer, PacingPolicy
+from badgebridge.core.storage import open_database
+from badgebridge.core.storage.schema import rate_limits
 from tests.fake_clock import FakeClock
 
 
@@ -82,3 +85,62 @@ def test_an_unknown_limit_is_found_from_the_observed_rate(db, connection_id):
     assert second - first == pytest.approx(1 / rate, rel=0.05), "paced now"
     clock.advance(200)
     assert pacer.state(connection_id, None)[0] is None, "recovered to unlimited"
+
+
+def _window_count(db, connection_id) -> int:
+    with db.begin() as conn:
+        return conn.execute(
+            select(rate_limits.c.window_count).where(rate_limits.c.connection_id == connection_id)
+        ).scalar_one()
+
+
+def test_an_unlimited_connection_is_read_once_per_observation_window_and_its_requests_still_counted(
+    db, connection_id
+):
+    clock = FakeClock()
+    pacer = Pacer(db, clock)
+    assert pacer.next_slot(connection_id, None).wait == 0.0  # reads the row: free
+    for _ in range(9):
+        assert pacer.next_slot(connection_id, None).wait == 0.0
+        clock.advance(0.05)
+    assert _window_count(db, connection_id) == 1, "no write while the row is known free"
+    clock.advance(OBSERVATION_SECONDS)
+    pacer.next_slot(connection_id, None)  # the window is over: read again, count what started meanwhile
+    rate, _ = pacer.state(connection_id, None)
+    with db.begin() as conn:
+        observed = conn.execute(
+            select(rate_limits.c.observed_rate).where(rate_limits.c.connection_id == connection_id)
+        ).scalar_one()
+    assert observed == pytest.approx(10 / (OBSERVATION_SECONDS + 0.45))
+    assert rate is None
+
+
+def test_a_429_met_elsewhere_pauses_this_process_within_one_observation_window(db, tmp_path, connection_id):
+    clock = FakeClock()
+    elsewhere = open_database(f"sqlite:///{tmp_path / 'bb.db'}")  # another process's engine
+    try:
+        here, there = Pacer(db, clock), Pacer(elsewhere, clock)
+        assert here.next_slot(connection_id, None).wait == 0.0
+        slot = there.next_slot(connection_id, None)
+        there.rate_limited(connection_id, None, 30.0, slot)
+        assert there.next_slot(connection_id, None).wait == pytest.approx(30.0), "its own process at once"
+        clock.advance(OBSERVATION_SECONDS)  # the bound: this process reads the row again by then
+        wait = here.next_slot(connection_id, None).wait  # after the pause (and paced, now lowered)
+        assert wait >= 30.0 - OBSERVATION_SECONDS - 1e-6
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_429_pauses_every_sender_of_the_process_at_once(db, connection_id):
+    clock = FakeClock()
+    first, second = Pacer(db, clock), Pacer(db, clock)  # two senders of one worker
+    assert second.next_slot(connection_id, None).wait == 0.0
+    first.rate_limited(connection_id, None, 5.0, first.next_slot(connection_id, None))
+    assert second.next_slot(connection_id, None).wait == pytest.approx(5.0)
+
+
+def test_a_limited_connection_reserves_every_request(db, connection_id):
+    clock = FakeClock()
+    pacer = Pacer(db, clock)
+    waits = [pacer.next_slot(connection_id, 10.0).wait for _ in range(3)]
+    assert waits == pytest.approx([0.0, 0.1, 0.2])

@@ -266,3 +266,18 @@ def test_connections_are_kept_alive(server, control):
 
 def _basic() -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{DEFAULT_TOKEN}:".encode()).decode()}
+
+
+def test_a_client_that_dies_mid_body_is_dropped_not_a_server_error(server, control):
+    """A sender killed while writing its request leaves a short body: no answer, no app error."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        connection.putrequest("POST", f"/v1/organizations/{DEFAULT_ORGANIZATION_ID}/badges")
+        for name, value in (_basic() | {"Content-Type": "application/json", "Content-Length": "100"}).items():
+            connection.putheader(name, value)
+        connection.endheaders(b'{"recipient_email": ')
+        connection.sock.shutdown(2)
+    finally:
+        connection.close()
+    assert control.state()["badges"] == []
+    server.check()

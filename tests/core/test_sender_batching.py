@@ -1,0 +1,189 @@
+"""What makes the sender cheap keeps it exactly-once: the claim as the fence, batched renewals,
+group-committed finalising, claims taken ahead and given back on stop."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from badgebridge.core.model import AwardState
+from badgebridge.core.services import awards, catalog, connections, history, learners, worker
+from badgebridge.core.services.group_commit import GroupCommit
+from badgebridge.core.services.sender import FENCE_SHARE, AwardSender
+from tests.fake_clock import FakeClock
+
+LEASE = timedelta(seconds=30)
+
+
+@pytest.fixture
+def award_ids(db, host):
+    connections.add(db, host, "c1", "fake", {"account": "acme", "api_key": "secret-key-1234"})
+    catalog.import_badges(db, host, "c1")
+    badge_id = catalog.list_badges(db)[0].id
+    ids = []
+    for i in range(6):
+        learners.add(db, f"l{i}@example.org", "L", str(i))
+        ids.append(awards.grant(db, badge_id, f"l{i}@example.org")[0].id)
+    return ids
+
+
+@pytest.fixture
+def clock(award_ids):
+    return FakeClock()
+
+
+@pytest.fixture
+def statements(db):
+    """Every UPDATE of ``awards`` run through the database, as SQL text."""
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE AWARDS"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _renewals(statements: list[str]) -> int:
+    """Updates that only renew a lease (claims and finalising updates set the claim token)."""
+    return sum("claim_token" not in s.split("WHERE")[0] for s in statements)
+
+
+def test_a_request_right_after_the_claim_needs_no_fence_write(db, host, fake, clock, award_ids, statements):
+    sender = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+    (claim,) = sender.claim(1)
+    statements.clear()
+    assert sender.send(claim).state == "issued"
+    assert _renewals(statements) == 0, "the claim's own write fenced the request"
+    assert len(statements) == 1, "only the finalising update"
+
+
+def test_a_request_later_than_the_fence_share_renews_the_claim_first(
+    db, host, fake, clock, award_ids, statements
+):
+    sender = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+    (claim,) = sender.claim(1)
+    clock.advance(LEASE.total_seconds() * FENCE_SHARE + 0.01)
+    statements.clear()
+    assert sender.send(claim).state == "issued"
+    assert _renewals(statements) == 1
+
+
+def test_a_renewal_confirms_the_claims_until_the_next_fence_share(
+    db, host, fake, clock, award_ids, statements
+):
+    sender = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+    claims = sender.claim(3)
+    sender.hold(claims)
+    clock.advance(LEASE.total_seconds() * FENCE_SHARE + 0.01)
+    statements.clear()
+    assert sender.renew_leases() == 3
+    assert len(statements) == 1, "one statement renews every held claim"
+    statements.clear()
+    assert [sender.send(claim).state for claim in claims] == ["issued"] * 3
+    assert _renewals(statements) == 0, "the heartbeat's renewal fenced them"
+
+
+def test_a_claim_taken_over_while_waiting_its_turn_is_not_sent(db, host, fake, clock, award_ids):
+    zombie = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+    other = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(2))
+    claims = zombie.claim(6)
+    zombie.hold(claims)
+    clock.advance(LEASE.total_seconds() + 1)  # frozen in the queue past its lease
+    taken = other.claim(2)
+    assert zombie.renew_leases() == 0, "every lease lapsed"
+    assert [zombie.send(claim).state for claim in claims] == ["superseded"] * 6
+    assert fake.issue_calls == 0
+    assert [other.send(claim).state for claim in taken] == ["issued"] * 2
+
+
+def test_concurrent_finalising_shares_transactions_and_checks_each_award(db, host, fake, award_ids):
+    sender = AwardSender(db, host, lease=timedelta(minutes=3))
+    claims = sender.claim(6)
+    with db.begin() as conn:  # one claim was taken over meanwhile (its token changed)
+        conn.execute(
+            text("UPDATE awards SET claim_token = 'other' WHERE id = :id"), {"id": claims[0].award_id}
+        )
+    sender.pacer.next_slot(claims[0].connection.id, None)  # the pacing row is read: no write per request
+    commits: list[int] = []
+
+    def commit(conn):
+        commits.append(1)
+
+    event.listen(db.engine, "commit", commit)
+    gate = threading.Barrier(6)
+    fake.on_issue = lambda: gate.wait(timeout=10)  # all six finish their request together
+    outcomes: dict[int, str] = {}
+    threads = [
+        threading.Thread(target=lambda c=c: outcomes.__setitem__(c.award_id, sender.send(c).state))
+        for c in claims
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    event.remove(db.engine, "commit", commit)
+    assert outcomes == {c.award_id: "issued" for c in claims[1:]} | {claims[0].award_id: "superseded"}
+    assert [awards.get(db, c.award_id).state for c in claims[1:]] == ["issued"] * 5
+    assert awards.get(db, claims[0].award_id).state == "sending", "the other sender's claim is untouched"
+    assert len(commits) < 6, f"{len(commits)} commits for six finalising writes (and a superseded note)"
+    assert [a.outcome for a in history.attempts(db, claims[1].award_id)] == ["issued"]
+
+
+def test_a_failing_batch_raises_in_every_thread_of_it_and_commits_nothing(db, award_ids):
+    writes = GroupCommit(db)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(conn):  # holds the transaction while the others queue behind it
+        started.set()
+        release.wait(timeout=10)
+
+    def bad(conn):
+        conn.execute(text("UPDATE awards SET state = 'queued' WHERE id = :id"), {"id": award_ids[0]})
+        raise RuntimeError("boom")
+
+    def good(conn):
+        conn.execute(text("UPDATE awards SET state = 'failed' WHERE id = :id"), {"id": award_ids[1]})
+        return "written"
+
+    errors: list[str] = []
+
+    def run(write):
+        try:
+            writes.run(write)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    first = threading.Thread(target=run, args=(slow,))
+    first.start()
+    started.wait(timeout=10)
+    queued = [threading.Thread(target=run, args=(write,)) for write in (bad, good)]
+    for thread in queued:
+        thread.start()
+    while len(writes._queue) < 2:  # both wait behind the first batch
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *queued]:
+        thread.join()
+    assert errors == ["boom", "boom"]
+    assert awards.get(db, award_ids[1]).state == "queued", (
+        "the good write of the failed batch was rolled back"
+    )
+    assert writes.run(good) == "written"
+
+
+def test_a_stopped_worker_gives_back_the_claims_it_had_not_started(db, host, fake, award_ids):
+    sender = AwardSender(db, host, lease=timedelta(minutes=3))
+    stop = threading.Event()
+    fake.on_issue = stop.set  # stop during the first send
+    counts = worker.run(sender, concurrency=1, stop=stop, poll_seconds=0.05)
+    assert counts == {AwardState.ISSUED: 1}
+    states = awards.count_states(db, award_ids)
+    assert (states["issued"], states["queued"], states.get("sending", 0)) == (1, 5, 0)
+    assert {awards.get(db, award_id).attempts for award_id in award_ids} == {0, 1}, "no attempt spent"
