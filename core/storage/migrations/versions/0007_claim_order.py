@@ -4,14 +4,14 @@
   ``id``, the claim's tie-break, so each of the claim's two queries (queued and due; sending with a
   lapsed lease) is an index range read in order, with no sort, however large the backlog.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
