@@ -6,12 +6,14 @@ from typing import Any
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
 from badgebridge.commands.provider_settings import ProviderSettingsCommand, collect_settings
 from badgebridge.core.errors import InvalidInput
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import connections as connection_service
-from badgebridge.core.services import removal
+from badgebridge.core.render import emit_listing
+
+connection_service = lazy_import("badgebridge.core.services.connections")
+removal = lazy_import("badgebridge.core.services.removal")
+
 
 rate_limit_option = click.option(
     "--rate-limit",
@@ -80,21 +82,22 @@ def connections_update(
 
 @connections.command("list")
 @json_option
+@page_options
 @pass_state
-def connections_list(state: State, as_json: bool) -> None:
-    """List connections (secrets masked)."""
-    records = connection_service.all_connections(state.db)
-    for warning in connection_service.expiring_secrets(state.host, records):
-        click.echo(f"warning: {warning}", err=True)
-    rows = [record.as_dict() for record in records]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            rows,
-            ["name", "provider", "host", "token", "rate_limit", "account_name", "verified_at"],
-            "no connections yet",
-        )
+def connections_list(state: State, as_json: bool, page) -> None:
+    """List connections by name (secrets masked); a warning on stderr for each token about to expire."""
+    listing = connection_service.page_connections(state.db, page)
+
+    def rows():
+        for record in listing:
+            for warning in connection_service.expiring_secrets(state.host, [record]):
+                click.echo(f"warning: {warning}", err=True)
+            yield record.as_dict()
+
+    columns = ["name", "provider", "host", "token", "rate_limit", "account_name", "verified_at"]
+    emit_listing(
+        rows(), listing, as_json, columns, "no more connections" if page.after else "no connections yet"
+    )
 
 
 @connections.command("test")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
-from badgebridge.commands.base import Group, State, pass_state
-from badgebridge.core.services import connections as connection_service
-from badgebridge.core.storage import migrations, open_database
-from badgebridge.core.storage.encryption import KEY_VARIABLE
+from badgebridge.commands.base import Group, State, lazy_import, pass_state
+
+connection_service = lazy_import("badgebridge.core.services.connections")
+migrations = lazy_import("badgebridge.core.storage.migrations")
+storage = lazy_import("badgebridge.core.storage")
+encryption = lazy_import("badgebridge.core.storage.encryption")
 
 
 @click.group(cls=Group)
@@ -20,7 +22,7 @@ def db() -> None:
 def db_upgrade(state: State) -> None:
     """Upgrade the database's schema to this badgebridge's (SQLite is upgraded when opened;
     PostgreSQL waits for this command). Back the database up first."""
-    database = open_database(state.db_url, upgrade=True)
+    database = storage.open_database(state.db_url, upgrade=True)
     try:
         before, now = database.upgraded_from, migrations.head()
     finally:
@@ -44,4 +46,6 @@ def rotate_key(state: State) -> None:
     then keep only NEW_KEY. Tokens stored plain (no key before) are encrypted too.
     """
     count = connection_service.reseal_secrets(state.db)
-    click.echo(f"Re-encrypted the tokens of {count} connection(s) with the first key of {KEY_VARIABLE}.")
+    click.echo(
+        f"Re-encrypted the tokens of {count} connection(s) with the first key of {encryption.KEY_VARIABLE}."
+    )

@@ -7,8 +7,9 @@ import socket
 import click
 from werkzeug.serving import make_server, select_address_family
 
-from badgebridge.commands.base import State, pass_state
-from badgebridge.core.services import users as user_service
+from badgebridge.commands.base import State, lazy_import, pass_state
+
+user_service = lazy_import("badgebridge.core.services.users")
 
 
 @click.command()

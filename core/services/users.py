@@ -23,6 +23,7 @@ from badgebridge.core.clock import iso_z, utcnow
 from badgebridge.core.errors import BadgeBridgeError, InvalidInput, NotFound
 from badgebridge.core.services.learners import normalise_email
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import users
 
 MIN_PASSWORD_LENGTH = 12
@@ -157,8 +158,12 @@ def get_by_email(db: Database, email: str) -> UserRecord:
 
 
 def list_users(db: Database) -> list[UserRecord]:
-    with db.begin() as conn:
-        return [_record(row) for row in conn.execute(select(users).order_by(users.c.email)).mappings()]
+    return list(page_users(db))
+
+
+def page_users(db: Database, page: PageRequest = ALL) -> Listing[UserRecord]:
+    """The console's users, by email, a batch at a time."""
+    return Listing(db, select(users), Keyset(users.c.email), page, per_row(_record))
 
 
 def remove(db: Database, email: str) -> None:
