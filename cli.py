@@ -103,7 +103,7 @@ class LazyGroup(Group):
         """The list of commands, as click writes it, from the summaries (nothing is imported)."""
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
-            (name, click.utils.make_default_short_help(COMMANDS[name].summary, limit))
+            (name, click.Command(name, help=COMMANDS[name].summary).get_short_help_str(limit))
             for name in self.list_commands(ctx)
         ]
         with formatter.section("Commands"):

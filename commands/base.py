@@ -127,9 +127,8 @@ class Group(click.Group):
         except BadgeBridgeError as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:
-            from sqlalchemy.exc import DBAPIError  # loaded by then, if a database was opened
-
-            if isinstance(exc, DBAPIError):
+            errors = sys.modules.get("sqlalchemy.exc")  # not loaded: no database was opened
+            if errors is not None and isinstance(exc, errors.DBAPIError):
                 raise click.ClickException(database_failure(exc)) from None
             raise
 
