@@ -78,7 +78,7 @@ def events_serve(state: State, host: str, port: int, poll_seconds: float, no_pro
 @click.option(
     "--lease",
     "lease_seconds",
-    default=event_service.LEASE.total_seconds(),
+    default=60.0,  # the processor's LEASE, not imported here (tests/test_startup.py keeps them equal)
     show_default=True,
     type=click.FloatRange(0.1),
     help="Seconds a processor holds a delivery before another may take it over.",

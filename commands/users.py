@@ -8,6 +8,7 @@ import click
 
 from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
 from badgebridge.core.errors import InvalidInput
+from badgebridge.core.model import Role
 from badgebridge.core.render import emit_listing
 
 user_service = lazy_import("badgebridge.core.services.users")
@@ -22,8 +23,8 @@ def users() -> None:
 @click.argument("email")
 @click.option(
     "--role",
-    type=click.Choice([role.value for role in user_service.Role]),
-    default=user_service.Role.ADMIN.value,
+    type=click.Choice([role.value for role in Role]),
+    default=Role.ADMIN.value,
     show_default=True,
     help="admin may change things; viewer may only look.",
 )

@@ -1,5 +1,6 @@
-"""Start-up stays light: ``badgebridge --help`` and a group's ``--help`` load no database layer, no
-HTTP client, no JSON Schema validator (structural checks; the timing lives in bench/startup.py)."""
+"""Start-up stays light: ``badgebridge --help`` and each command's ``--help`` load no database
+layer, no HTTP client, no JSON Schema validator, no web framework (structural checks; the timing
+lives in bench/startup.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import click
 import pytest
 
 from badgebridge.cli import COMMANDS, cli
-from badgebridge.commands import worker
+from badgebridge.commands import events, worker
+from badgebridge.core.services import events as event_service
 from badgebridge.core.services.sender import DEFAULT_LEASE, RetryPolicy
 
-HEAVY = ("sqlalchemy", "alembic", "httpx", "jsonschema", "psycopg", "flask")
+HEAVY = ("sqlalchemy", "alembic", "httpx", "jsonschema", "psycopg", "flask", "werkzeug")
 
 PROBE = """
 import sys
@@ -34,7 +36,9 @@ def test_importing_the_command_line_loads_nothing_heavy():
     assert _loaded_after("import badgebridge.cli") == ""
 
 
-@pytest.mark.parametrize("args", [["--help"], ["awards", "--help"], ["awards", "list", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["awards", "list", "--help"], *([name, "--help"] for name in sorted(COMMANDS))]
+)
 def test_help_loads_nothing_heavy(args):
     action = "\n".join(
         [
@@ -63,3 +67,7 @@ def test_the_defaults_written_in_the_options_are_the_services_defaults():
     assert params["max_attempts"].default == RetryPolicy.max_attempts
     lease = next(param for param in worker.worker.params if param.name == "lease_seconds")
     assert lease.default == DEFAULT_LEASE.total_seconds()
+    event_lease = next(
+        param for param in events.events.commands["process"].params if param.name == "lease_seconds"
+    )
+    assert event_lease.default == event_service.LEASE.total_seconds()

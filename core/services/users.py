@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -21,6 +20,7 @@ from sqlalchemy import delete, select, update
 
 from badgebridge.core.clock import iso_z, utcnow
 from badgebridge.core.errors import BadgeBridgeError, InvalidInput, NotFound
+from badgebridge.core.model import Role
 from badgebridge.core.services.learners import normalise_email
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
@@ -32,11 +32,6 @@ MAX_LOCK = timedelta(minutes=15)
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    VIEWER = "viewer"
 
 
 class LoginRefused(BadgeBridgeError):
