@@ -4,6 +4,7 @@ lives in bench/startup.py)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -71,3 +72,25 @@ def test_the_defaults_written_in_the_options_are_the_services_defaults():
         param for param in events.events.commands["process"].params if param.name == "lease_seconds"
     )
     assert event_lease.default == event_service.LEASE.total_seconds()
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("badgebridge aw", "plain,awards"),
+        ("badgebridge awards li", "plain,list"),
+        ("badgebridge awards list --li", "plain,--limit"),
+    ],
+)
+def test_shell_completion_reaches_the_lazily_loaded_commands(words, expected):
+    env = {
+        "_BADGEBRIDGE_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    code = "from badgebridge.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=os.environ | env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [expected]
