@@ -15,17 +15,21 @@ from badgebridge.commands.base import (
     Group,
     State,
     json_option,
+    lazy_import,
     object_options,
+    page_options,
     pass_state,
     report_sends,
 )
 from badgebridge.core.clock import as_utc
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import AwardState, ObjectKind
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import award_reports, history, recovery
-from badgebridge.core.services import awards as award_service
-from badgebridge.core.services.award_reports import AwardFilter
+from badgebridge.core.render import emit_listing, emit_table
+
+award_reports = lazy_import("badgebridge.core.services.award_reports")
+award_service = lazy_import("badgebridge.core.services.awards")
+history = lazy_import("badgebridge.core.services.history")
+recovery = lazy_import("badgebridge.core.services.recovery")
 
 
 @click.group(cls=Group)
@@ -87,7 +91,7 @@ def filter_options(command):
     return wrapped
 
 
-def filter_of(values: dict[str, Any]) -> AwardFilter:
+def filter_of(values: dict[str, Any]) -> award_reports.AwardFilter:
     """The ``AwardFilter`` of the options ``filter_options`` added (popped from ``values``)."""
     kinds = [ObjectKind(kind) for kind in ObjectKind if values.get(kind.value)]
     if len(kinds) > 1:
@@ -96,7 +100,7 @@ def filter_of(values: dict[str, Any]) -> AwardFilter:
     for kind in ObjectKind:
         values.pop(kind.value, None)
     since, until = values.pop("since"), values.pop("until")
-    return AwardFilter(
+    return award_reports.AwardFilter(
         state=values.pop("award_state"),
         learner=values.pop("email"),
         badge_id=values.pop("badge_id"),
@@ -125,15 +129,18 @@ LIST_COLUMNS = [
 @awards.command("list")
 @filter_options
 @json_option
+@page_options
 @pass_state
-def awards_list(state: State, as_json: bool, **values: Any) -> None:
-    """List awards and where each one stands (every filter narrows the list)."""
+def awards_list(state: State, as_json: bool, page, **values: Any) -> None:
+    """List awards, oldest first, and where each one stands (every filter narrows the list).
+
+    Rows stream as they are read, any number of them; --limit N prints a page and, when more
+    follow, "more: --after ID" on stderr.
+    """
     where = filter_of(values)
-    rows = [award.as_dict() for award in award_reports.each_matching(state.db, where)]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(rows, LIST_COLUMNS, "no awards match" if where.conditions() else "no awards")
+    listing = award_reports.each_matching(state.db, where, page)
+    empty = "no awards match" if where.conditions() or page.after else "no awards"
+    emit_listing((award.as_dict() for award in listing), listing, as_json, LIST_COLUMNS, empty)
 
 
 @awards.command("show")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import catalog, removal
+from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
+from badgebridge.core.render import emit_listing
+
+catalog = lazy_import("badgebridge.core.services.catalog")
+removal = lazy_import("badgebridge.core.services.removal")
 
 
 @click.group(cls=Group)
@@ -30,15 +32,14 @@ def badges_import(state: State, connection: str) -> None:
 @click.option("--connection", help="Only badges that came through this connection.")
 @click.option("--state", "badge_state", type=click.Choice(["active", "retired"], case_sensitive=False))
 @json_option
+@page_options
 @pass_state
-def badges_list(state: State, connection: str | None, badge_state: str | None, as_json: bool) -> None:
-    """List the badges in the catalog."""
-    rows = [badge.as_dict() for badge in catalog.list_badges(state.db, connection, badge_state)]
-    if as_json:
-        emit_json(rows)
-    else:
-        columns = ["id", "name", "state", "external_badge_provider", "external_badge_id", "connection"]
-        emit_table(rows, columns, _none_listed(connection, badge_state))
+def badges_list(state: State, connection: str | None, badge_state: str | None, as_json: bool, page) -> None:
+    """List the badges in the catalog, by name."""
+    listing = catalog.page_badges(state.db, connection, badge_state, page)
+    columns = ["id", "name", "state", "external_badge_provider", "external_badge_id", "connection"]
+    empty = "no more badges" if page.after else _none_listed(connection, badge_state)
+    emit_listing((badge.as_dict() for badge in listing), listing, as_json, columns, empty)
 
 
 def _none_listed(connection: str | None, badge_state: str | None) -> str:

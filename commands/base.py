@@ -1,43 +1,99 @@
-"""What the commands share: the state they open lazily, one-line failures, sending and reporting."""
+"""What the commands share: the state they open lazily, one-line failures, sending and reporting.
+
+Nothing heavy is imported here at start-up (no SQLAlchemy, no services, no plugins): ``badgebridge
+--help`` and a group's ``--help`` load this module, so what a command needs is imported when it
+runs (``tests/test_startup.py`` checks it).
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
 import os
+import sys
 from collections import Counter
-from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from badgebridge.core.errors import BadgeBridgeError, InvalidInput
 from badgebridge.core.model import AwardState, ObjectKind
-from badgebridge.core.plugin_manager import PluginHost, get_host
 from badgebridge.core.render import emit_table
-from badgebridge.core.services import awards as award_service
-from badgebridge.core.services.sender import DEFAULT_LEASE, AwardSender, Outcome, RetryPolicy
-from badgebridge.core.storage import Database, open_database
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from sqlalchemy.exc import DBAPIError
+
+    from badgebridge.core.plugin_manager import PluginHost
+    from badgebridge.core.services.sender import AwardSender, Outcome, RetryPolicy
+    from badgebridge.core.storage import Database
+
+
+def lazy_import(name: str):
+    """The module ``name``, run on its first attribute access (importlib's ``LazyLoader`` recipe):
+    a command module names the services it calls without loading them for ``--help``."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
 
 SEND_CONCURRENCY = 4  # parallel sends when a command issues many awards at once
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON array (one object a line) instead of a table."
+)
+
+
+def page_options(command):
+    """``--limit N`` and ``--after CURSOR``, passed on as ``page`` (a ``PageRequest``)."""
+
+    @functools.wraps(command)
+    def with_page(*args, limit: int | None, after: str | None, **kwargs):
+        from badgebridge.core.storage.paging import PageRequest
+
+        return command(*args, page=PageRequest(limit, after), **kwargs)
+
+    with_page = click.option(
+        "--after",
+        metavar="CURSOR",
+        help="Start after this row (the cursor a page with --limit printed last, on stderr).",
+    )(with_page)
+    return click.option(
+        "--limit", type=click.IntRange(1), metavar="N", help="At most N rows (a page; default: all)."
+    )(with_page)
 
 
 class State:
-    """What commands share: the database and the plugins, each opened on first use."""
+    """What commands share: the database, the plugins and the retry policy, each made on first use."""
 
-    def __init__(self, db_url: str | None, policy: RetryPolicy) -> None:
+    def __init__(self, db_url: str | None, retry_base: float, max_attempts: int) -> None:
         self.db_url = db_url
-        self.policy = policy
+        self._retry = {"base_seconds": retry_base, "max_attempts": max_attempts}
+
+    @cached_property
+    def policy(self) -> RetryPolicy:
+        from badgebridge.core.services.sender import RetryPolicy
+
+        return RetryPolicy(**self._retry)
 
     @cached_property
     def db(self) -> Database:
+        from badgebridge.core.storage import open_database
+
         return open_database(self.db_url)
 
     @cached_property
     def host(self) -> PluginHost:
+        from badgebridge.core.plugin_manager import get_host
+
         host = get_host()
         for error in host.errors:
             click.echo(f"warning: {error}", err=True)
@@ -45,6 +101,10 @@ class State:
 
     def sender(self, lease: timedelta | None = None) -> AwardSender:
         """A sender; its lease is ``lease``, else ``BADGEBRIDGE_LEASE`` seconds, else the default."""
+        from datetime import timedelta
+
+        from badgebridge.core.services.sender import DEFAULT_LEASE, AwardSender
+
         if lease is None:
             lease = (
                 timedelta(seconds=float(os.environ["BADGEBRIDGE_LEASE"]))
@@ -66,8 +126,11 @@ class Group(click.Group):
             return super().invoke(ctx)
         except BadgeBridgeError as exc:
             raise click.ClickException(str(exc)) from None
-        except DBAPIError as exc:
-            raise click.ClickException(database_failure(exc)) from None
+        except Exception as exc:
+            errors = sys.modules.get("sqlalchemy.exc")  # not loaded: no database was opened
+            if errors is not None and isinstance(exc, errors.DBAPIError):
+                raise click.ClickException(database_failure(exc)) from None
+            raise
 
 
 def database_failure(exc: DBAPIError) -> str:
@@ -114,6 +177,8 @@ def report_sends(outcomes: list[Outcome], shown: int = 20, detail=click.echo) ->
 
 def send_new(state: State, award_ids: list[int], who: str, detail=click.echo) -> None:
     """Issue new awards now and report them; platform-only ones are awarded already, never sent."""
+    from badgebridge.core.services import awards as award_service
+
     if not award_ids:
         click.echo("No new awards.")
         return

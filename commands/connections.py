@@ -6,12 +6,14 @@ from typing import Any
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
 from badgebridge.commands.provider_settings import ProviderSettingsCommand, collect_settings
 from badgebridge.core.errors import InvalidInput
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import connections as connection_service
-from badgebridge.core.services import removal
+from badgebridge.core.render import emit_listing
+
+connection_service = lazy_import("badgebridge.core.services.connections")
+removal = lazy_import("badgebridge.core.services.removal")
+
 
 rate_limit_option = click.option(
     "--rate-limit",
@@ -80,35 +82,33 @@ def connections_update(
 
 @connections.command("list")
 @json_option
+@page_options
 @pass_state
-def connections_list(state: State, as_json: bool) -> None:
-    """List connections (secrets masked)."""
-    records = connection_service.all_connections(state.db)
-    for warning in connection_service.expiring_secrets(state.host, records):
-        click.echo(f"warning: {warning}", err=True)
-    expires = connection_service.soonest_expiries(connection_service.secret_expiries(state.host, records))
-    rows = [
-        record.as_dict()
-        | {"token_expires_at": expires[record.name].isoformat() if record.name in expires else None}
-        for record in records
+def connections_list(state: State, as_json: bool, page) -> None:
+    """List connections by name (secrets masked); a warning on stderr for each token about to expire."""
+    listing = connection_service.page_connections(state.db, page)
+
+    def rows():
+        for record in listing:
+            for warning in connection_service.expiring_secrets(state.host, [record]):
+                click.echo(f"warning: {warning}", err=True)
+            expiries = connection_service.secret_expiries(state.host, [record])
+            expires = connection_service.soonest_expiries(expiries).get(record.name)
+            yield record.as_dict() | {"token_expires_at": expires.isoformat() if expires else None}
+
+    columns = [
+        "name",
+        "provider",
+        "host",
+        "token",
+        "rate_limit",
+        "account_name",
+        "verified_at",
+        "token_expires_at",
     ]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            rows,
-            [
-                "name",
-                "provider",
-                "host",
-                "token",
-                "rate_limit",
-                "account_name",
-                "verified_at",
-                "token_expires_at",
-            ],
-            "no connections yet",
-        )
+    emit_listing(
+        rows(), listing, as_json, columns, "no more connections" if page.after else "no connections yet"
+    )
 
 
 @connections.command("test")

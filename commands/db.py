@@ -5,9 +5,6 @@ from __future__ import annotations
 import click
 
 from badgebridge.commands.base import Group, State, pass_state
-from badgebridge.core.services import connections as connection_service
-from badgebridge.core.storage import migrations, open_database
-from badgebridge.core.storage.encryption import KEY_VARIABLE
 
 
 @click.group(cls=Group)
@@ -20,6 +17,8 @@ def db() -> None:
 def db_upgrade(state: State) -> None:
     """Upgrade the database's schema to this badgebridge's (SQLite is upgraded when opened;
     PostgreSQL waits for this command). Back the database up first."""
+    from badgebridge.core.storage import migrations, open_database
+
     database = open_database(state.db_url, upgrade=True)
     try:
         before, now = database.upgraded_from, migrations.head()
@@ -43,5 +42,8 @@ def rotate_key(state: State) -> None:
         BADGEBRIDGE_SECRET_KEY="NEW_KEY,OLD_KEY" badgebridge db rotate-key
     then keep only NEW_KEY. Tokens stored plain (no key before) are encrypted too.
     """
+    from badgebridge.core.services import connections as connection_service
+    from badgebridge.core.storage.encryption import KEY_VARIABLE
+
     count = connection_service.reseal_secrets(state.db)
     click.echo(f"Re-encrypted the tokens of {count} connection(s) with the first key of {KEY_VARIABLE}.")

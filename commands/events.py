@@ -11,11 +11,12 @@ from datetime import timedelta
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
 from badgebridge.core.errors import ConfigurationError
 from badgebridge.core.model import EventState
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import events as event_service
+from badgebridge.core.render import emit_listing
+
+event_service = lazy_import("badgebridge.core.services.events")
 
 
 @click.group(cls=Group)
@@ -77,7 +78,7 @@ def events_serve(state: State, host: str, port: int, poll_seconds: float, no_pro
 @click.option(
     "--lease",
     "lease_seconds",
-    default=event_service.LEASE.total_seconds(),
+    default=60.0,  # the processor's LEASE, not imported here (tests/test_startup.py keeps them equal)
     show_default=True,
     type=click.FloatRange(0.1),
     help="Seconds a processor holds a delivery before another may take it over.",
@@ -124,16 +125,14 @@ def events_subscribe(state: State, connection: str, url: str) -> None:
     help="Only deliveries in this state.",
 )
 @json_option
+@page_options
 @pass_state
-def events_list(state: State, connection: str | None, state_name: str | None, as_json: bool) -> None:
-    """What arrived, and what it did."""
-    records = event_service.list_events(state.db, connection=connection, state=state_name)
-    rows = [record.as_dict() for record in records]
-    if as_json:
-        emit_json(rows)
-    else:
-        columns = ["id", "connection", "received_at", "event_id", "event_type", "state", "outcome"]
-        emit_table(rows, columns, "no events received yet")
+def events_list(state: State, connection: str | None, state_name: str | None, as_json: bool, page) -> None:
+    """What arrived, oldest first, and what it did."""
+    listing = event_service.page_events(state.db, connection=connection, state=state_name, page=page)
+    columns = ["id", "connection", "received_at", "event_id", "event_type", "state", "outcome"]
+    empty = "no more events" if page.after else "no events received yet"
+    emit_listing((record.as_dict() for record in listing), listing, as_json, columns, empty)
 
 
 def _line(record: event_service.EventRecord) -> str:

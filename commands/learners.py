@@ -6,13 +6,23 @@ import sys
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state, print_file_reports
+from badgebridge.commands.base import (
+    Group,
+    State,
+    json_option,
+    lazy_import,
+    page_options,
+    pass_state,
+    print_file_reports,
+)
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import PushOutcome
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import awards as award_service
-from badgebridge.core.services import learners as learner_service
-from badgebridge.core.services import removal, workforce
+from badgebridge.core.render import emit_json, emit_listing, emit_table
+
+award_service = lazy_import("badgebridge.core.services.awards")
+learner_service = lazy_import("badgebridge.core.services.learners")
+removal = lazy_import("badgebridge.core.services.removal")
+workforce = lazy_import("badgebridge.core.services.workforce")
 
 
 @click.group(cls=Group)
@@ -36,14 +46,14 @@ def learners_add(state: State, email: str, first_name: str, last_name: str) -> N
 
 @learners.command("list")
 @json_option
+@page_options
 @pass_state
-def learners_list(state: State, as_json: bool) -> None:
-    """List learners."""
-    rows = [learner.as_dict() for learner in learner_service.list_learners(state.db)]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(rows, ["id", "email", "first_name", "last_name"], "no learners yet")
+def learners_list(state: State, as_json: bool, page) -> None:
+    """List learners by email."""
+    listing = learner_service.page_learners(state.db, page)
+    columns = ["id", "email", "first_name", "last_name"]
+    empty = "no more learners" if page.after else "no learners yet"
+    emit_listing((learner.as_dict() for learner in listing), listing, as_json, columns, empty)
 
 
 @learners.command("badges")

@@ -11,7 +11,9 @@ from badgebridge.commands.base import (
     Group,
     State,
     json_option,
+    lazy_import,
     object_options,
+    page_options,
     pass_state,
     send_new,
     target_of,
@@ -19,10 +21,11 @@ from badgebridge.commands.base import (
 from badgebridge.core.clock import as_utc
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.model import ObjectKind
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import learning_objects as object_service
-from badgebridge.core.services import removal
-from badgebridge.core.services import skills as skill_service
+from badgebridge.core.render import emit_listing
+
+object_service = lazy_import("badgebridge.core.services.learning_objects")
+removal = lazy_import("badgebridge.core.services.removal")
+skill_service = lazy_import("badgebridge.core.services.skills")
 
 
 @click.group("learning-objects", cls=Group)
@@ -49,23 +52,23 @@ def learning_objects_add(state: State, name: str, **values: Any) -> None:
 @learning_objects.command("list")
 @click.option("--kind", type=click.Choice([k.value for k in ObjectKind]))
 @json_option
+@page_options
 @pass_state
-def learning_objects_list(state: State, kind: str | None, as_json: bool) -> None:
-    """List learning objects and the badges and skill credits they carry."""
-    rows = [
-        obj.as_dict() for obj in object_service.list_objects(state.db, ObjectKind(kind) if kind else None)
-    ]
-    if as_json:
-        emit_json(rows)
-        return
-    for row in rows:
-        row["instance_badges"] = [f"{i}:{b}" for i, b in row["instance_badges"].items()]
-        row["skill_credits"] = [
-            f"{c['skill_id']}:L{c['level']}:{c['credits']:g}" for c in row["skill_credits"]
-        ]
-    emit_table(
-        rows, ["kind", "id", "name", "state", "badge_id", "instance_badges", "skill_credits"], "none yet"
-    )
+def learning_objects_list(state: State, kind: str | None, as_json: bool, page) -> None:
+    """List learning objects (by kind, then id) and the badges and skill credits they carry."""
+    listing = object_service.page_objects(state.db, ObjectKind(kind) if kind else None, page)
+    rows = (obj.as_dict() for obj in listing)
+    if not as_json:
+        rows = (row | _for_table(row) for row in rows)
+    columns = ["kind", "id", "name", "state", "badge_id", "instance_badges", "skill_credits"]
+    emit_listing(rows, listing, as_json, columns, "no more" if page.after else "none yet")
+
+
+def _for_table(row: dict) -> dict:
+    return {
+        "instance_badges": [f"{i}:{b}" for i, b in row["instance_badges"].items()],
+        "skill_credits": [f"{c['skill_id']}:L{c['level']}:{c['credits']:g}" for c in row["skill_credits"]],
+    }
 
 
 @click.command()

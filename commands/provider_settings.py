@@ -10,8 +10,6 @@ from typing import Any
 import click
 
 from badgebridge.core.errors import InvalidInput
-from badgebridge.core.plugin_manager import get_host
-from badgebridge.core.settings import missing_required
 
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -35,6 +33,8 @@ class ProviderSettingsCommand(click.Command):
 
 def _setting_options() -> list[click.Option]:
     options: dict[str, click.Option] = {}
+    from badgebridge.core.plugin_manager import get_host  # plugin discovery: only for this command
+
     for provider in get_host().providers.values():
         for key, spec in provider.declaration.settings_schema.get("properties", {}).items():
             flag = key.replace("_", "-")
@@ -60,6 +60,8 @@ def _setting_options() -> list[click.Option]:
 
 def collect_settings(provider_name: str, values: dict[str, Any], *, prompt_missing: bool) -> dict[str, Any]:
     """The chosen provider's settings from the options; secrets from env, stdin or a hidden prompt."""
+    from badgebridge.core.plugin_manager import get_host
+
     provider = get_host().provider(provider_name)
     props = provider.declaration.settings_schema.get("properties", {})
     for key, value in values.items():
@@ -67,6 +69,8 @@ def collect_settings(provider_name: str, values: dict[str, Any], *, prompt_missi
         if value not in (None, False) and base not in props:
             raise InvalidInput(f"the {provider.title} provider has no setting {base!r}")
     settings = {key: values[key] for key in props if values.get(key) is not None}
+    from badgebridge.core.settings import missing_required  # jsonschema: only when settings are given
+
     required = missing_required(provider.declaration, settings)
     for key in provider.declaration.secret_settings:
         secret = _read_secret(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import removal
-from badgebridge.core.services import skills as skill_service
+from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
+from badgebridge.core.render import emit_listing
+
+removal = lazy_import("badgebridge.core.services.removal")
+skill_service = lazy_import("badgebridge.core.services.skills")
 
 
 @click.group(cls=Group)
@@ -40,18 +41,20 @@ def skills_create(
 
 @skills.command("list")
 @json_option
+@page_options
 @pass_state
-def skills_list(state: State, as_json: bool) -> None:
-    """List skills and their levels."""
-    rows = [skill.as_dict() for skill in skill_service.list_skills(state.db)]
-    if as_json:
-        emit_json(rows)
-        return
-    for row in rows:
-        row["levels"] = [
-            f"L{lv['level']}:{lv['max_credits']:g}:{lv['badge_id'] or '-'}" for lv in row["levels"]
-        ]
-    emit_table(rows, ["id", "name", "state", "levels"], "no skills yet")
+def skills_list(state: State, as_json: bool, page) -> None:
+    """List skills by name, and their levels."""
+    listing = skill_service.page_skills(state.db, page)
+    rows = (skill.as_dict() for skill in listing)
+    if not as_json:
+        rows = (row | {"levels": [_level(level) for level in row["levels"]]} for row in rows)
+    empty = "no more skills" if page.after else "no skills yet"
+    emit_listing(rows, listing, as_json, ["id", "name", "state", "levels"], empty)
+
+
+def _level(level: dict) -> str:
+    return f"L{level['level']}:{level['max_credits']:g}:{level['badge_id'] or '-'}"
 
 
 @skills.command("remove")

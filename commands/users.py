@@ -6,10 +6,12 @@ import sys
 
 import click
 
-from badgebridge.commands.base import Group, State, json_option, pass_state
+from badgebridge.commands.base import Group, State, json_option, lazy_import, page_options, pass_state
 from badgebridge.core.errors import InvalidInput
-from badgebridge.core.render import emit_json, emit_table
-from badgebridge.core.services import users as user_service
+from badgebridge.core.model import Role
+from badgebridge.core.render import emit_listing
+
+user_service = lazy_import("badgebridge.core.services.users")
 
 password_stdin_option = click.option(
     "--password-stdin", is_flag=True, help="Read the password from stdin (the default without a terminal)."
@@ -25,8 +27,8 @@ def users() -> None:
 @click.argument("email")
 @click.option(
     "--role",
-    type=click.Choice([role.value for role in user_service.Role]),
-    default=user_service.Role.ADMIN.value,
+    type=click.Choice([role.value for role in Role]),
+    default=Role.ADMIN.value,
     show_default=True,
     help="admin may change things; viewer may only look.",
 )
@@ -59,14 +61,15 @@ def _password(from_stdin: bool) -> str:
 
 @users.command("list")
 @json_option
+@page_options
 @pass_state
-def users_list(state: State, as_json: bool) -> None:
-    """List console users."""
-    rows = [user.as_dict() for user in user_service.list_users(state.db)]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(rows, ["email", "role", "last_login_at"], "no users yet (users add EMAIL creates one)")
+def users_list(state: State, as_json: bool, page) -> None:
+    """List console users by email."""
+    listing = user_service.page_users(state.db, page)
+    empty = "no more users" if page.after else "no users yet (users add EMAIL creates one)"
+    emit_listing(
+        (user.as_dict() for user in listing), listing, as_json, ["email", "role", "last_login_at"], empty
+    )
 
 
 @users.command("remove")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import socket
 
 import click
-from werkzeug.serving import make_server, select_address_family
 
-from badgebridge.commands.base import State, pass_state
-from badgebridge.core.services import users as user_service
+from badgebridge.commands.base import State, lazy_import, pass_state
+
+user_service = lazy_import("badgebridge.core.services.users")
 
 
 @click.command()
@@ -22,6 +22,8 @@ def web(state: State, host: str, port: int) -> None:
 
     For production, serve the WSGI app with a real server: gunicorn 'badgebridge.web:create_app()'.
     """
+    from werkzeug.serving import make_server, select_address_family
+
     from badgebridge.web import create_app
 
     app = create_app(database=state.db, host=state.host, policy=state.policy)

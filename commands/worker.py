@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import click
 
-from badgebridge.commands.base import Output, State, output_options, pass_state
+from badgebridge.commands.base import Output, State, lazy_import, output_options, pass_state
 from badgebridge.core.clock import iso_z
-from badgebridge.core.services import award_reports
-from badgebridge.core.services import connections as connection_service
-from badgebridge.core.services import worker as worker_service
-from badgebridge.core.services.sender import DEFAULT_LEASE
+
+award_reports = lazy_import("badgebridge.core.services.award_reports")
+connection_service = lazy_import("badgebridge.core.services.connections")
+worker_service = lazy_import("badgebridge.core.services.worker")
 
 
 @click.command()
@@ -30,7 +30,7 @@ from badgebridge.core.services.sender import DEFAULT_LEASE
     "--lease",
     "lease_seconds",
     envvar="BADGEBRIDGE_LEASE",
-    default=DEFAULT_LEASE.total_seconds(),
+    default=180.0,  # the sender's DEFAULT_LEASE, not imported here (tests/test_startup.py keeps them equal)
     show_default=True,
     type=click.FloatRange(1),
     metavar="SECONDS",
@@ -55,7 +55,13 @@ def worker(
     provider request; --log-file FILE: every line also goes to FILE). The summary counts awards,
     each by where its last attempt left it.
     """
+    stop = threading.Event()
+    if not once:  # first of all: a SIGTERM from now on, even while starting, is a clean stop
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
     output = Output(quiet, verbose, log_file)
+    if not once:
+        click.echo(f"Worker sending with {concurrency} thread(s); Ctrl+C stops it.", err=True)
     for warning in connection_service.expiring_secrets(
         state.host, connection_service.all_connections(state.db)
     ):
@@ -66,11 +72,6 @@ def worker(
         last[outcome.award_id] = outcome.state
         output.detail(f"Award {outcome.award_id}: {outcome.message}")
 
-    stop = threading.Event()
-    if not once:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-        click.echo(f"Worker sending with {concurrency} thread(s); Ctrl+C stops it.", err=True)
     sender = state.sender(lease=timedelta(seconds=lease_seconds))
     run_counts = worker_service.run(
         sender,

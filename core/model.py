@@ -178,6 +178,13 @@ class EventType(StrEnum):
     TEMPLATE_DELETED = "badge_template.deleted"
 
 
+class Role(StrEnum):
+    """What a console user may do: an admin changes things, a viewer only looks."""
+
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+
 class EventState(StrEnum):
     """Where a received webhook delivery is (the ``provider_events`` table)."""
 

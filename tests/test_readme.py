@@ -13,7 +13,9 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def _commands(group: click.Group, prefix: str):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)  # list_commands/get_command: the root loads its commands lazily
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             yield from _commands(command, path)

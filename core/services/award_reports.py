@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TextIO
@@ -18,6 +17,7 @@ from badgebridge.core.model import AwardState, ObjectKind
 from badgebridge.core.services import awards as award_service
 from badgebridge.core.services.awards import AwardRecord
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.paging import ALL, Listing, PageRequest
 from badgebridge.core.storage.schema import awards, connections, learners
 
 
@@ -112,25 +112,10 @@ def failures_by_reason(db: Database, limit: int = 20) -> list[tuple[str, int]]:
         return [(error or "(no message)", n) for error, n in conn.execute(query).all()]
 
 
-def each_matching(db: Database, where: AwardFilter, batch: int = 500) -> Iterator[AwardRecord]:
-    """Every award that matches, oldest id first, read ``batch`` at a time (for lists and exports
-    of any size)."""
-    after = 0
-    while True:
-        query = (
-            select(awards.c.id)
-            .join(learners, awards.c.learner_id == learners.c.id)
-            .outerjoin(connections, awards.c.connection_id == connections.c.id)
-            .where(awards.c.id > after, *where.conditions())
-            .order_by(awards.c.id)
-            .limit(batch)
-        )
-        with db.begin() as conn:
-            ids = list(conn.execute(query).scalars())
-        if not ids:
-            return
-        yield from sorted(award_service.list_awards(db, ids=ids), key=lambda a: a.id)
-        after = ids[-1]
+def each_matching(db: Database, where: AwardFilter, page: PageRequest = ALL) -> Listing[AwardRecord]:
+    """The awards that match, oldest id first, read a batch at a time (for lists and exports of any
+    size); ``page`` chooses a page of them."""
+    return award_service.page_awards(db, where.conditions(), page)
 
 
 def next_due(db: Database) -> datetime | None:

@@ -23,6 +23,7 @@ from badgebridge.core.services import learners as learner_service
 from badgebridge.core.services.connections import with_context
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import awards, badges, connections, learners
 from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
@@ -278,6 +279,12 @@ def list_awards(
         query = query.where(awards.c.id.in_(ids))
     with db.begin() as conn:
         return [_record(row) for row in conn.execute(query).mappings()]
+
+
+def page_awards(db: Database, conditions: list, page: PageRequest = ALL) -> Listing[AwardRecord]:
+    """The awards that meet ``conditions`` (on the awards, learners, badges and connections
+    tables), oldest id first, a batch at a time."""
+    return Listing(db, _query().where(*conditions), Keyset(awards.c.id), page, per_row(_record))
 
 
 def _record(row) -> AwardRecord:

@@ -17,6 +17,7 @@ from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services.connections import with_context
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import (
     awards,
     badges,
@@ -157,13 +158,19 @@ def _query():
 
 
 def list_badges(db: Database, connection: str | None = None, state: str | None = None) -> list[BadgeRecord]:
-    query = _query().order_by(badges.c.name, badges.c.id)
+    return list(page_badges(db, connection, state))
+
+
+def page_badges(
+    db: Database, connection: str | None = None, state: str | None = None, page: PageRequest = ALL
+) -> Listing[BadgeRecord]:
+    """The badges (of this connection, in this state), by name, a batch at a time."""
+    query = _query()
     if connection:
         query = query.where(connections.c.name == connection)
     if state:
         query = query.where(badges.c.state == BadgeState(state.capitalize()))
-    with db.begin() as conn:
-        return [_record(row) for row in conn.execute(query).mappings()]
+    return Listing(db, query, Keyset(badges.c.name, badges.c.id), page, per_row(_record))
 
 
 def get_badge(db: Database, badge_id: str) -> BadgeRecord:

@@ -23,6 +23,7 @@ from badgebridge.core.secrets import mask
 from badgebridge.core.settings import make_connection, split_secrets, validate_settings
 from badgebridge.core.storage import Database, encryption
 from badgebridge.core.storage.limits import require_fit
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import badges, connections, provider_events
 
 
@@ -319,9 +320,12 @@ def get(db: Database, name: str) -> ConnectionRecord:
 
 
 def all_connections(db: Database) -> list[ConnectionRecord]:
-    with db.begin() as conn:
-        rows = conn.execute(select(connections).order_by(connections.c.name)).mappings().all()
-    return [_record(row) for row in rows]
+    return list(page_connections(db))
+
+
+def page_connections(db: Database, page: PageRequest = ALL) -> Listing[ConnectionRecord]:
+    """The connections, by name, a batch at a time."""
+    return Listing(db, select(connections), Keyset(connections.c.name), page, per_row(_record))
 
 
 def load(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, Provider, Connection]:

@@ -46,6 +46,7 @@ from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services.connections import with_context
 from badgebridge.core.services.sender import RetryPolicy
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import awards, badges, connections, provider_events
 
 log = logging.getLogger(__name__)
@@ -173,10 +174,19 @@ def subscribe(db: Database, host: PluginHost, connection_name: str, url: str) ->
 def list_events(
     db: Database, connection: str | None = None, state: str | None = None, ids: list[int] | None = None
 ) -> list[EventRecord]:
-    query = (
-        select(provider_events, connections.c.name.label("connection"))
-        .join(connections, provider_events.c.connection_id == connections.c.id)
-        .order_by(provider_events.c.id)
+    return list(page_events(db, connection, state, ids))
+
+
+def page_events(
+    db: Database,
+    connection: str | None = None,
+    state: str | None = None,
+    ids: list[int] | None = None,
+    page: PageRequest = ALL,
+) -> Listing[EventRecord]:
+    """The events received (through this connection, in this state), oldest first, a batch at a time."""
+    query = select(provider_events, connections.c.name.label("connection")).join(
+        connections, provider_events.c.connection_id == connections.c.id
     )
     if connection:
         query = query.where(connections.c.name == connection)
@@ -184,21 +194,21 @@ def list_events(
         query = query.where(provider_events.c.state == EventState(state))
     if ids is not None:
         query = query.where(provider_events.c.id.in_(ids))
-    with db.begin() as conn:
-        return [
-            EventRecord(
-                id=row["id"],
-                connection=row["connection"],
-                received_at=row["received_at"],
-                event_id=row["event_id"],
-                event_type=row["event_type"],
-                state=row["state"],
-                outcome=row["outcome"],
-                attempts=row["attempts"],
-                processed_at=row["processed_at"],
-            )
-            for row in conn.execute(query).mappings()
-        ]
+    return Listing(db, query, Keyset(provider_events.c.id), page, per_row(_event_record))
+
+
+def _event_record(row) -> EventRecord:
+    return EventRecord(
+        id=row["id"],
+        connection=row["connection"],
+        received_at=row["received_at"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        state=row["state"],
+        outcome=row["outcome"],
+        attempts=row["attempts"],
+        processed_at=row["processed_at"],
+    )
 
 
 # -- processing ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import InvalidInput, NotFound
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.limits import require_fit
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import learners
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -92,8 +93,12 @@ def get_by_email(db: Database, email: str) -> LearnerRecord:
 
 
 def list_learners(db: Database) -> list[LearnerRecord]:
-    with db.begin() as conn:
-        return [_record(row) for row in conn.execute(select(learners).order_by(learners.c.email)).mappings()]
+    return list(page_learners(db))
+
+
+def page_learners(db: Database, page: PageRequest = ALL) -> Listing[LearnerRecord]:
+    """The learners, by email, a batch at a time."""
+    return Listing(db, select(learners), Keyset(learners.c.email), page, per_row(_record))
 
 
 def _record(row) -> LearnerRecord:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, select, tuple_, update
 
 from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import InvalidInput, NotFound
@@ -15,6 +15,7 @@ from badgebridge.core.services import catalog, completions
 from badgebridge.core.services import learners as learner_service
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.limits import require_fit
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest
 from badgebridge.core.storage.retry import retry_conflicts
 from badgebridge.core.storage.schema import (
     learning_objects,
@@ -219,32 +220,48 @@ def complete(
 
 
 def list_objects(db: Database, kind: ObjectKind | None = None) -> list[ObjectRecord]:
-    query = select(learning_objects).order_by(learning_objects.c.kind, learning_objects.c.id)
+    return list(page_objects(db, kind))
+
+
+def page_objects(
+    db: Database, kind: ObjectKind | None = None, page: PageRequest = ALL
+) -> Listing[ObjectRecord]:
+    """The learning objects (of this kind), by kind and id, a batch at a time."""
+    query = select(learning_objects)
     if kind:
         query = query.where(learning_objects.c.kind == kind)
-    with db.begin() as conn:
-        instances: dict[tuple, dict[str, str]] = {}
+    keyset = Keyset(learning_objects.c.kind, learning_objects.c.id)
+    return Listing(db, query, keyset, page, _object_records)
+
+
+def _object_records(conn: Connection, rows) -> list[ObjectRecord]:
+    """A batch of objects, with their instances' badges and the skill credits they grant."""
+    keys = [(row["kind"], row["id"]) for row in rows]
+    instances: dict[tuple, dict[str, str]] = {}
+    credits: dict[tuple, list[dict]] = {}
+    if keys:
+        of_instances = tuple_(object_instances.c.kind, object_instances.c.object_id).in_(keys)
         for row in conn.execute(
-            select(object_instances).where(object_instances.c.badge_id.is_not(None))
+            select(object_instances).where(object_instances.c.badge_id.is_not(None), of_instances)
         ).mappings():
             instances.setdefault((row["kind"], row["object_id"]), {})[row["id"]] = row["badge_id"]
-        credits: dict[tuple, list[dict]] = {}
-        for row in conn.execute(select(object_skill_credits)).mappings():
+        of_credits = tuple_(object_skill_credits.c.kind, object_skill_credits.c.object_id).in_(keys)
+        for row in conn.execute(select(object_skill_credits).where(of_credits)).mappings():
             credits.setdefault((row["kind"], row["object_id"]), []).append(
                 {"skill_id": row["skill_id"], "level": row["level"], "credits": row["credits"]}
             )
-        return [
-            ObjectRecord(
-                row["kind"],
-                row["id"],
-                row["name"],
-                row["state"],
-                row["badge_id"],
-                instances.get((row["kind"], row["id"]), {}),
-                credits.get((row["kind"], row["id"]), []),
-            )
-            for row in conn.execute(query).mappings()
-        ]
+    return [
+        ObjectRecord(
+            row["kind"],
+            row["id"],
+            row["name"],
+            row["state"],
+            row["badge_id"],
+            instances.get((row["kind"], row["id"]), {}),
+            credits.get((row["kind"], row["id"]), []),
+        )
+        for row in rows
+    ]
 
 
 def _label(kind: ObjectKind) -> str:

@@ -13,6 +13,7 @@ from badgebridge.core.ids import slug
 from badgebridge.core.services import catalog
 from badgebridge.core.storage import Database
 from badgebridge.core.storage.limits import require_fit
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest
 from badgebridge.core.storage.schema import skill_levels, skills
 from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
@@ -146,18 +147,28 @@ def get(db: Database, skill_id: str) -> SkillRecord:
 
 
 def list_skills(db: Database, skill_id: str | None = None) -> list[SkillRecord]:
-    query = select(skills).order_by(skills.c.name, skills.c.id)
-    level_query = select(skill_levels).order_by(skill_levels.c.level)
-    if skill_id is not None:
-        query = query.where(skills.c.id == skill_id)
-        level_query = level_query.where(skill_levels.c.skill_id == skill_id)
-    with db.begin() as conn:
-        levels: dict[str, list[Level]] = {}
+    return list(page_skills(db, skill_id=skill_id))
+
+
+def page_skills(db: Database, page: PageRequest = ALL, skill_id: str | None = None) -> Listing[SkillRecord]:
+    """The skills (or the one with this id), by name, with their levels, a batch at a time."""
+    query = select(skills) if skill_id is None else select(skills).where(skills.c.id == skill_id)
+    return Listing(db, query, Keyset(skills.c.name, skills.c.id), page, _skill_records)
+
+
+def _skill_records(conn: Connection, rows) -> list[SkillRecord]:
+    levels: dict[str, list[Level]] = {}
+    if rows:
+        level_query = (
+            select(skill_levels)
+            .where(skill_levels.c.skill_id.in_([row["id"] for row in rows]))
+            .order_by(skill_levels.c.level)
+        )
         for row in conn.execute(level_query).mappings():
             levels.setdefault(row["skill_id"], []).append(
                 Level(row["level"], row["max_credits"], row["badge_id"])
             )
-        return [
-            SkillRecord(row["id"], row["name"], row["description"], row["state"], levels.get(row["id"], []))
-            for row in conn.execute(query).mappings()
-        ]
+    return [
+        SkillRecord(row["id"], row["name"], row["description"], row["state"], levels.get(row["id"], []))
+        for row in rows
+    ]

@@ -19,7 +19,6 @@ import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,8 +27,10 @@ from sqlalchemy import delete, select, update
 
 from badgebridge.core.clock import iso_z, utcnow
 from badgebridge.core.errors import BadgeBridgeError, InvalidInput, NotFound
+from badgebridge.core.model import Role
 from badgebridge.core.services.learners import normalise_email
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import users
 
 MIN_PASSWORD_LENGTH = 12
@@ -39,11 +40,6 @@ SESSION_KEY_BYTES = 32
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    VIEWER = "viewer"
 
 
 class LoginRefused(BadgeBridgeError):
@@ -200,8 +196,12 @@ def get_by_email(db: Database, email: str) -> UserRecord:
 
 
 def list_users(db: Database) -> list[UserRecord]:
-    with db.begin() as conn:
-        return [_record(row) for row in conn.execute(select(users).order_by(users.c.email)).mappings()]
+    return list(page_users(db))
+
+
+def page_users(db: Database, page: PageRequest = ALL) -> Listing[UserRecord]:
+    """The console's users, by email, a batch at a time."""
+    return Listing(db, select(users), Keyset(users.c.email), page, per_row(_record))
 
 
 def remove(db: Database, email: str) -> None:

@@ -3,7 +3,9 @@ them to the mock, and the checks on what the mock holds."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -57,6 +59,40 @@ def start_worker(env: dict, *args: str, extra_env: dict | None = None) -> subpro
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+START_LINE = "Worker sending with"  # printed once its SIGTERM handler is installed
+
+
+def start_watched_worker(
+    env: dict, *args: str, extra_env: dict | None = None
+) -> tuple[subprocess.Popen, list]:
+    """A worker whose stderr lines are collected as they come (a thread reads them, so the pipe
+    never fills); ``stop_when_started`` waits for its start line, then SIGTERMs it."""
+    proc = subprocess.Popen(
+        [BADGEBRIDGE, "worker", "--poll", "0.1", *args],
+        env=env | (extra_env or {}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+
+    def collect() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+
+    threading.Thread(target=collect, daemon=True).start()
+    return proc, lines
+
+
+def stop_when_started(proc: subprocess.Popen, lines: list) -> int:
+    """SIGTERM the worker once it printed its start line; returns its exit status."""
+    wait_for(
+        lambda: proc.poll() is not None or any(line.startswith(START_LINE) for line in lines), START_LINE
+    )
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=60)
 
 
 def _read(db_url: str, query) -> list:
