@@ -7,9 +7,10 @@ awarded locally (state ``awarded``) and never sent.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select, update
 
@@ -76,6 +77,17 @@ class AwardRecord:
         }
 
 
+class NewAward(NamedTuple):
+    """An award to store: who, which badge (and its connection; None for a platform-only badge), why, when."""
+
+    learner_id: str
+    badge_id: str
+    connection_id: int | None
+    reason_kind: str
+    reason_id: str
+    earned_at: datetime
+
+
 def enqueue(
     conn: Connection, learner_id: str, badge_id: str, reason_kind: str, reason_id: str, earned_at: datetime
 ) -> int | None:
@@ -88,28 +100,34 @@ def enqueue(
     ).first()
     if badge is None:
         raise NotFound(f"no badge with id {badge_id!r}")
-    now = utcnow()
-    local = badge.connection_id is None
-    statement = (
-        insert_ignoring_conflicts(conn, awards)
-        .values(
-            learner_id=learner_id,
-            badge_id=badge_id,
-            reason_kind=reason_kind,
-            reason_id=reason_id,
-            connection_id=badge.connection_id,
-            earned_at=earned_at,
-            state=AwardState.AWARDED if local else AwardState.QUEUED,
-            next_attempt_at=None if local else now,
-            attempts=0,
-            maybe_sent=False,
-            linked=False,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(awards.c.id)
+    new = enqueue_many(
+        conn, [NewAward(learner_id, badge_id, badge.connection_id, reason_kind, reason_id, earned_at)]
     )
-    return conn.execute(statement).scalar()
+    return new[0] if new else None
+
+
+def enqueue_many(conn: Connection, new: Sequence[NewAward]) -> list[int]:
+    """Store awards in the caller's transaction, skipping those that exist already (``award_once``);
+    returns the ids of the stored ones. One executemany: SQLAlchemy sends it as multi-row inserts
+    ("insertmanyvalues"), pages sized to the database's parameter limit."""
+    if not new:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            **award._asdict(),
+            "state": AwardState.QUEUED if award.connection_id is not None else AwardState.AWARDED,
+            "next_attempt_at": now if award.connection_id is not None else None,
+            "attempts": 0,
+            "maybe_sent": False,
+            "linked": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for award in new
+    ]
+    statement = insert_ignoring_conflicts(conn, awards).returning(awards.c.id)
+    return list(conn.execute(statement, rows).scalars())
 
 
 def grant(
