@@ -348,11 +348,11 @@ def main() -> None:
         mock = {"url": server.url, "org_id": org["id"], "token": org["token"], "templates": templates}
         work = Path(tmp)
         summary = _summary(*compare(args.rows, work, mock), grades(args.rows, work, mock))
-        print(f"{args.rows:>9,} rows  completions / badge.csv rows per second: {summary['grades_vs_badges']:.2f}x")
+        _print_grades_ratio(args.rows, summary)
         if args.million:
             first = summary
             summary = _summary(*compare(1_000_000, work, mock), grades(1_000_000, work, mock))
-            print(f"1,000,000 rows  completions / badge.csv rows per second: {summary['grades_vs_badges']:.2f}x")
+            _print_grades_ratio(1_000_000, summary)
             kept = ("rows", "seconds", "floor_seconds", "ratio", "peak_rss_mb", "grades_rows_per_second")
             summary |= {f"{key}_100k": first[key] for key in kept}
             summary["grades_peak_rss_mb_100k"] = first["grades_peak_rss_mb"]
@@ -365,6 +365,10 @@ def main() -> None:
                 f"user_course_grade.csv {summary['grades_memory_ratio']:.2f}x"
             )
     print(json.dumps(summary))
+
+
+def _print_grades_ratio(rows: int, summary: dict) -> None:
+    print(f"{rows:>9,} rows  completions / badge.csv rows per second: {summary['grades_vs_badges']:.2f}x")
 
 
 def _summary(floor: dict, ours: dict, completions: dict) -> dict:

@@ -234,7 +234,10 @@ def _credits_held(
     for chunk in chunks(sorted(learner_ids)):
         query = (
             select(completions.c.learner_id, credit.c.skill_id, credit.c.level, func.sum(credit.c.credits))
-            .join(credit, (credit.c.kind == completions.c.kind) & (credit.c.object_id == completions.c.object_id))
+            .join(
+                credit,
+                (credit.c.kind == completions.c.kind) & (credit.c.object_id == completions.c.object_id),
+            )
             .where(completions.c.learner_id.in_(chunk))
             .group_by(completions.c.learner_id, credit.c.skill_id, credit.c.level)
         )
