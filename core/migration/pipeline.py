@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from badgebridge.core.migration.error_files import ErrorFile, error_path
+from badgebridge.core.migration.error_files import ErrorFile, describe, error_path
+from badgebridge.core.migration.progress import FileProgress, Progress
 from badgebridge.core.migration.reader import Columns, CsvFile
 from badgebridge.core.migration.report import FileReport
 from badgebridge.core.migration.schemas import Problem, RowSchema, load
@@ -104,8 +105,14 @@ def transactions(db: Database, dry_run: bool) -> Iterator[Callable[[], AbstractC
             outer.rollback()
 
 
-def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | None) -> FileReport:
-    """Import one file in ``ctx``'s transaction; failed rows go to its error file."""
+def process_file(
+    ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | None, progress: Progress | None = None
+) -> FileReport:
+    """Import one file in ``ctx``'s transaction; failed rows go to its error file.
+
+    A header that lacks a required column (or names one twice) is the file's problem
+    (``report.problem``): no row is read. ``progress`` hears how far the reading got, batch by batch.
+    """
     schema = load(spec.schema)
     report = FileReport(path.name, path)
     with (
@@ -114,6 +121,10 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
         SeenKeys() as seen,
     ):
         columns = Columns(source.header, schema)
+        if columns.problems:
+            report.problem = _header_problem(path, columns, sum(1 for _ in source.rows()))
+            return report
+        reading = FileProgress(path.name, source.size)
         batch: list[Entry] = []
         keys: dict[Hashable, int] = {}  # the batch's keys, and the row that gave each
 
@@ -122,22 +133,27 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
             for entry in batch:
                 if entry.key in earlier and not entry.problems:
                     entry.problems.append(_repeated(entry.key, earlier[entry.key]))
-            valid = [entry for entry in batch if not entry.problems]
+            readable = [entry for entry in batch if entry.row]
             for check in spec.checks:
-                check(ctx, valid)
-                valid = [entry for entry in valid if not entry.problems]
+                check(ctx, readable)
+            valid = [entry for entry in batch if not entry.problems]
             if valid:
                 spec.write(ctx, valid)
             for entry in batch:
                 if entry.problems:
-                    errors.add(entry.number, entry.cells, entry.problems)
+                    problems = columns.in_order(entry.problems)
+                    errors.add(entry.number, entry.cells, problems)
                     report.failed += 1
+                    if report.first_error is None:
+                        report.first_error = describe(entry.number, problems)
                 elif entry.changed:
                     report.imported += 1
                 else:
                     report.unchanged += 1
             batch.clear()
             keys.clear()
+            if progress is not None:
+                progress(reading.advance(report.rows, source.position))
 
         for number, cells, unreadable in source.rows():
             report.rows += 1
@@ -155,8 +171,16 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
             if len(batch) >= BATCH_SIZE:
                 flush()
         flush()
+        if progress is not None:
+            progress(reading.finish(report.rows))
     report.errors_path = errors.path
     return report
+
+
+def _header_problem(path: Path, columns: Columns, rows: int) -> str:
+    """``learning_program.csv: column dateAdded: required column missing from the header; ...``"""
+    said = "; ".join(f"column {column}: {text}" if column else text for column, text in columns.problems)
+    return f"{path.name}: {said}; none of its {rows} row(s) was read"
 
 
 def _repeated(key: Hashable, first_row: int) -> Problem:
@@ -165,15 +189,18 @@ def _repeated(key: Hashable, first_row: int) -> Problem:
 
 
 def _entry(spec: FileSpec, schema: RowSchema, columns: Columns, number: int, cells: list[str]) -> Entry:
-    if columns.problems:
-        return Entry(number, cells, {}, list(columns.problems))
+    """A row with every problem it has: the schema's, and the rules' on the columns the schema passed.
+
+    ``row`` keeps only the columns without a problem, so the rules and the batch checks look at
+    what they can check and a problem is reported once."""
     overflow = columns.overflow(cells)
     if overflow is not None:
         return Entry(number, cells, {}, [overflow])
     row = columns.row(cells)
     problems = schema.problems(row)
-    if problems:
-        return Entry(number, cells, row, columns.in_order(problems))
+    failed = {problem.column for problem in problems}
+    if failed:
+        row = {column: value for column, value in row.items() if column not in failed}
     for rule in spec.rules:
-        problems.extend(rule(row))
+        problems.extend(problem for problem in rule(row) if problem.column not in failed)
     return Entry(number, cells, row, problems)

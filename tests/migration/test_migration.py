@@ -278,7 +278,11 @@ EXPECTED_ERRORS = {
     ],
     "skill_course.errors.csv": [
         ["courseId", "skillId", "levelId", "credits", "error"],
-        ["C1", "S1", "1", "3", "row 3: repeats the key of row 2 (C1, S1, 1); a file gives each key once"],
+        [
+            "C1", "S1", "1", "3",
+            "row 3: repeats the key of row 2 (C1, S1, 1); a file gives each key once; "
+            "row 3, column credits: 3 is more than the level's maxCredits (2)",
+        ],
         ["C1", "S1", "2", "1", "row 4, column levelId: skill 'S1' has no level 2"],
         ["C1", "S9", "1", "1", "row 5, column skillId: no skill 'S9' in this migration or the database"],
     ],
@@ -293,11 +297,6 @@ EXPECTED_ERRORS = {
             "row 4, column courseId: no course 'C9' in this migration or the database",
         ],
     ],
-    "learning_program.errors.csv": [
-        ["id", "name", "state", "error"],
-        ["LP1", "Path", "Published", "row 2, column dateAdded: required column missing from the header"],
-        ["LP2", "Path Two", "Published", "row 3, column dateAdded: required column missing from the header"],
-    ],
     "user_course_grade.errors.csv": [
         ["userId", "courseId", "moduleId", "completion", "started", "completionDate", "startedDate", "error"],
         [
@@ -310,7 +309,8 @@ EXPECTED_ERRORS = {
         ],
         [
             "grace@example.org", "C1", "M1", "TRUE", "FALSE", D, "",
-            "row 5, column started: must be TRUE when completion is TRUE",
+            "row 5, column started: must be TRUE when completion is TRUE; "
+            "row 5, column startedDate: a value is required when completion is TRUE",
         ],
     ],
 }  # fmt: skip
@@ -329,10 +329,14 @@ def test_broken_rows_go_to_error_files_and_good_rows_are_imported(db, host, read
         "course.csv": (2, 1, 0, 1),
         "skill_course.csv": (4, 1, 0, 3),
         "course_instance.csv": (3, 1, 0, 2),
-        "learning_program.csv": (2, 0, 0, 2),
+        "learning_program.csv": (0, 0, 0, 0),
         "user_course_grade.csv": (4, 1, 0, 3),
     }
-    assert report.failed == 20
+    assert report.failed == 18
+    assert report.problems == [
+        "learning_program.csv: column dateAdded: required column missing from the header; "
+        "none of its 2 row(s) was read"
+    ]
     assert {p.name: read_csv(p) for p in errors_dir.iterdir()} == EXPECTED_ERRORS
     assert (
         next(f for f in report.files if f.name == "badge.csv").errors_path == errors_dir / "badge.errors.csv"
