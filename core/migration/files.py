@@ -95,6 +95,7 @@ def _starts_before(deadline: str):
         if start is not None and deadline in row and start >= row[deadline]:
             yield Problem("startDate", f"{start} is not before {deadline} ({row[deadline]})")
 
+    rule.__doc__ = f"startDate, when given, is before {deadline}."
     return rule
 
 

@@ -65,6 +65,7 @@ def _names(row: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _one_word(row: dict[str, Any]) -> Iterator[Problem]:
+    """A single name has a first and a last name (it is split at its last space)."""
     if "name" in row and _names(row) is None:
         yield Problem("name", f"{shown(row['name'])} is one word; a learner needs a first and a last name")
 
