@@ -1,11 +1,12 @@
 """One file through the migration: stream, validate, check in batches, write, report.
 
 Rows are read one at a time and gathered into batches of ``BATCH_SIZE``. A batch is checked as a
-whole (one query per referenced table, not one per row), then written (one query for the stored
-rows, then bulk inserts and updates). Nothing is kept in memory from one batch to the next, so
-memory does not grow with the file; the keys given so far wait on disk (``SeenKeys``). A key that
-an earlier row of the file gave fails the later row, naming the first, and a rerun fails it again:
-the first row is the one imported.
+whole (one query per referenced table, not one per row; rows that failed the schema are checked
+too, on their other columns, so a row's every problem is told at once), then its good rows are
+written (one query for the stored rows, then bulk inserts and updates). Nothing is kept in memory
+from one batch to the next, so memory does not grow with the file; the keys given so far wait on
+disk (``SeenKeys``). A key that an earlier row of the file gave fails the later row, naming the
+first, and a rerun fails it again: the first row is the one imported.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ class Context:
 
 @dataclass(slots=True)
 class Entry:
-    """A data row on its way: ``row`` is what the schema validated, ``key`` its identity (the spec's
-    ``key`` of a valid row), ``found`` what the checks looked up for the writer (a learner id, a
-    connection id); the writer sets ``changed``."""
+    """A data row on its way: ``row`` its cells that passed the schema (all of them, for a valid
+    row), ``key`` its identity (the spec's ``key`` of a valid row), ``found`` what the checks looked
+    up for the writer (a learner id, a connection id); the writer sets ``changed``."""
 
     number: int
     cells: list[str]

@@ -100,34 +100,62 @@ def enqueue(
     ).first()
     if badge is None:
         raise NotFound(f"no badge with id {badge_id!r}")
-    new = enqueue_many(
-        conn, [NewAward(learner_id, badge_id, badge.connection_id, reason_kind, reason_id, earned_at)]
-    )
-    return new[0] if new else None
+    award = NewAward(learner_id, badge_id, badge.connection_id, reason_kind, reason_id, earned_at)
+    statement = insert_ignoring_conflicts(conn, awards).values(_row(award, utcnow())).returning(awards.c.id)
+    return conn.execute(statement).scalar()
 
 
 def enqueue_many(conn: Connection, new: Sequence[NewAward]) -> list[int]:
     """Store awards in the caller's transaction, skipping those that exist already (``award_once``);
-    returns the ids of the stored ones. One executemany: SQLAlchemy sends it as multi-row inserts
-    ("insertmanyvalues"), pages sized to the database's parameter limit."""
-    if not new:
+    returns the ids of the stored ones, in order. The caller holds the learners' locks
+    (``badgebridge.core.storage.locks``), so no other transaction adds awards for them meanwhile.
+
+    One executemany (SQLAlchemy sends it as multi-row inserts), between two reads of the learners'
+    awards that tell the new ids. Not ``RETURNING``: through executemany on SQLite its memory grows
+    with every batch, which a migration of millions of rows cannot afford.
+    """
+    learner_ids = {award.learner_id for award in new}
+    held = _held(conn, learner_ids)
+    fresh = list({_key(award): award for award in new if _key(award) not in held}.values())
+    if not fresh:
         return []
     now = utcnow()
-    rows = [
-        {
-            **award._asdict(),
-            "state": AwardState.QUEUED if award.connection_id is not None else AwardState.AWARDED,
-            "next_attempt_at": now if award.connection_id is not None else None,
-            "attempts": 0,
-            "maybe_sent": False,
-            "linked": False,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for award in new
-    ]
-    statement = insert_ignoring_conflicts(conn, awards).returning(awards.c.id)
-    return list(conn.execute(statement, rows).scalars())
+    conn.execute(insert_ignoring_conflicts(conn, awards), [_row(award, now) for award in fresh])
+    stored = _held(conn, learner_ids)
+    return [stored[_key(award)] for award in fresh]
+
+
+AwardKey = tuple[str, str, str, str]
+"""``(learner_id, badge_id, reason_kind, reason_id)``: what ``award_once`` keeps unique."""
+
+
+def _key(award: NewAward) -> AwardKey:
+    return award.learner_id, award.badge_id, award.reason_kind, award.reason_id
+
+
+def _row(award: NewAward, now: datetime) -> dict[str, Any]:
+    """A new award's row: queued for its connection, or awarded here for a platform-only badge."""
+    sent = award.connection_id is not None
+    return {
+        **award._asdict(),
+        "state": AwardState.QUEUED if sent else AwardState.AWARDED,
+        "next_attempt_at": now if sent else None,
+        "attempts": 0,
+        "maybe_sent": False,
+        "linked": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _held(conn: Connection, learner_ids: set[str]) -> dict[AwardKey, int]:
+    """``{award key: award id}`` of these learners' awards."""
+    columns = (awards.c.learner_id, awards.c.badge_id, awards.c.reason_kind, awards.c.reason_id)
+    found: dict[AwardKey, int] = {}
+    for chunk in chunks(sorted(learner_ids)):
+        query = select(awards.c.id, *columns).where(awards.c.learner_id.in_(chunk))
+        found.update((tuple(row[1:]), row[0]) for row in conn.execute(query))
+    return found
 
 
 def grant(

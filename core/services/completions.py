@@ -15,11 +15,11 @@ commits on PostgreSQL as they do on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import Connection, func, select
 
 from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import NotFound
@@ -169,27 +169,36 @@ def _stored(conn: Connection, items: Iterable[Completion]) -> set[tuple]:
     return found
 
 
+def _by_kind(objects: set[Object]) -> Iterator[tuple[str, Sequence[str]]]:
+    """The objects' ids by kind, in chunks: ``kind = ? AND id IN (...)`` binds one value per object."""
+    kinds: dict[str, list[str]] = {}
+    for kind, object_id in sorted(objects):
+        kinds.setdefault(kind, []).append(object_id)
+    for kind, ids in kinds.items():
+        for chunk in chunks(ids):
+            yield kind, chunk
+
+
 def _badges(conn: Connection, objects: set[Object]) -> dict[Object, list[tuple[str, int | None]]]:
     """Each object's active badges (id and connection), its own and its active instances'."""
     found: dict[Object, list[tuple[str, int | None]]] = {}
-    for chunk in chunks(sorted(objects)):
-        direct = select(
-            learning_objects.c.kind, learning_objects.c.id.label("object_id"), learning_objects.c.badge_id
-        ).where(tuple_(learning_objects.c.kind, learning_objects.c.id).in_(chunk))
-        via_instances = select(
-            object_instances.c.kind, object_instances.c.object_id, object_instances.c.badge_id
-        ).where(
-            tuple_(object_instances.c.kind, object_instances.c.object_id).in_(chunk),
+    for kind, ids in _by_kind(objects):
+        direct = select(learning_objects.c.id.label("object_id"), learning_objects.c.badge_id).where(
+            learning_objects.c.kind == kind, learning_objects.c.id.in_(ids)
+        )
+        via_instances = select(object_instances.c.object_id, object_instances.c.badge_id).where(
+            object_instances.c.kind == kind,
+            object_instances.c.object_id.in_(ids),
             func.lower(object_instances.c.state) == "active",
         )
         candidates = direct.union(via_instances).subquery()
         query = (
-            select(candidates.c.kind, candidates.c.object_id, badges.c.id, badges.c.connection_id)
+            select(candidates.c.object_id, badges.c.id, badges.c.connection_id)
             .join(badges, candidates.c.badge_id == badges.c.id)
             .where(badges.c.state == BadgeState.ACTIVE)
-            .order_by(candidates.c.kind, candidates.c.object_id, badges.c.id)
+            .order_by(candidates.c.object_id, badges.c.id)
         )
-        for kind, object_id, badge_id, connection_id in conn.execute(query):
+        for object_id, badge_id, connection_id in conn.execute(query):
             found.setdefault((kind, object_id), []).append((badge_id, connection_id))
     return found
 
@@ -198,10 +207,9 @@ def _credits(conn: Connection, objects: set[Object]) -> dict[Object, list[Credit
     """The credits each object grants towards levels whose badge is active."""
     credit = object_skill_credits
     found: dict[Object, list[Credit]] = {}
-    for chunk in chunks(sorted(objects)):
+    for kind, ids in _by_kind(objects):
         query = (
             select(
-                credit.c.kind,
                 credit.c.object_id,
                 credit.c.skill_id,
                 credit.c.level,
@@ -215,10 +223,10 @@ def _credits(conn: Connection, objects: set[Object]) -> dict[Object, list[Credit
                 (skill_levels.c.skill_id == credit.c.skill_id) & (skill_levels.c.level == credit.c.level),
             )
             .join(badges, skill_levels.c.badge_id == badges.c.id)
-            .where(tuple_(credit.c.kind, credit.c.object_id).in_(chunk), badges.c.state == BadgeState.ACTIVE)
-            .order_by(credit.c.kind, credit.c.object_id, credit.c.skill_id, credit.c.level)
+            .where(credit.c.kind == kind, credit.c.object_id.in_(ids), badges.c.state == BadgeState.ACTIVE)
+            .order_by(credit.c.object_id, credit.c.skill_id, credit.c.level)
         )
-        for kind, object_id, skill_id, level, amount, maximum, badge_id, connection_id in conn.execute(query):
+        for object_id, skill_id, level, amount, maximum, badge_id, connection_id in conn.execute(query):
             found.setdefault((kind, object_id), []).append(
                 Credit((skill_id, level), amount, maximum, badge_id, connection_id)
             )
