@@ -180,3 +180,21 @@ def test_a_learner_must_exist_for_their_grades(db, host, tmp_path):
     assert read_csv(tmp_path / "user_course_grade.errors.csv")[1][-1] == (
         "row 3, column scoreRaw: 11 is more than scoreMax (10)"
     )
+
+
+def test_a_row_failing_the_schema_is_still_checked_against_the_database(db, host, tmp_path):
+    add_learners(db)
+    write_csv(
+        tmp_path,
+        "user_course_grade.csv",
+        [*GRADE_HEADER, "scoreRaw", "scoreMin", "scoreMax"],
+        [["nobody@example.org", "C9", "M1", "TRUE", "TRUE", "2024-05-01", D, "12", "0", "10"]],
+    )
+    report = run_migration(db, host, tmp_path)
+    assert report.failed == 1
+    assert read_csv(tmp_path / "user_course_grade.errors.csv")[1][-1] == (
+        "row 2, column userId: no learner with email 'nobody@example.org' (import learners first); "
+        "row 2, column courseId: no course 'C9' in this migration or the database; "
+        "row 2, column completionDate: '2024-05-01' needs a time and Z (UTC): 2024-05-01T00:00:00.000Z; "
+        "row 2, column scoreRaw: 12 is more than scoreMax (10)"
+    )
