@@ -310,7 +310,7 @@ def grades(rows: int, work: Path, mock: dict) -> dict:
     source.parent.mkdir()
     generate_grades(source, rows)
     database = source.parent / "grades.db"
-    measure("prepare", Path(str(rows)), work, mock, database)
+    measure("prepare", Path(str(rows)), work, mock, database)  # its "source" is the number of rows
     result = measure("grades", source, work, mock, database)
     print(
         f"{rows:>9,} rows  {'user_course_grade.csv':<29} {result['seconds']:7.2f} s  "

@@ -126,11 +126,6 @@ def backfill(conn: Connection, kind: ObjectKind, object_id: str) -> list[int]:
     return enqueue_many(conn, _earned(conn, completers, credits, held))
 
 
-def object_badges(conn: Connection, kind: ObjectKind, object_id: str) -> list[str]:
-    """The active badges an object carries: its own, and its active instances' (ALM attaches them there)."""
-    return [badge_id for badge_id, _ in _badges(conn, {(kind, object_id)}).get((kind, object_id), [])]
-
-
 def _earned(
     conn: Connection,
     items: Sequence[Completion],
