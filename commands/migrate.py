@@ -40,17 +40,31 @@ def migrate(
 ) -> None:
     """Migrate ALM migration CSVs (a folder, or one file): badge.csv, skill.csv, course.csv, ...
 
-    Good rows are imported, each bad row goes to <file>.errors.csv with its row, column and what
-    is wrong; a rerun imports nothing twice. Completions issue their badges before the command
-    returns, unless --no-send leaves them queued for the worker (for volume imports).
+    Good rows are imported, each bad row goes to <file>.errors.csv with its row, every column
+    that is wrong and why; a file whose header lacks a required column is not read. A rerun
+    imports nothing twice. On a terminal a progress bar shows each file's rows, rows per second
+    and time left (not with --quiet). Completions issue their badges before the command returns,
+    unless --no-send leaves them queued for the worker (for volume imports).
     """
+    from badgebridge.commands.progress import FileBars, wanted
     from badgebridge.core.migration import run_migration
 
     output = Output(quiet, verbose, log_file)
-    report = run_migration(
-        state.db, state.host, path, dry_run=dry_run, connection=connection, errors_dir=errors_dir
-    )
-    problems = [print_file_reports(report.files, dry_run)]
+    with FileBars() as bars:
+        report = run_migration(
+            state.db,
+            state.host,
+            path,
+            dry_run=dry_run,
+            connection=connection,
+            errors_dir=errors_dir,
+            progress=bars if wanted(quiet) else None,
+        )
+    failed_rows = print_file_reports(report.files, dry_run)
+    for problem in report.problems:
+        click.echo(f"Not read: {problem}")
+    first = next((f"{f.name} {f.first_error}" for f in report.files if f.first_error), None)
+    problems = [*report.problems, f"{failed_rows} (the first: {first})" if failed_rows else None]
     if report.award_ids and no_send:
         click.echo(f"{len(report.award_ids)} new award(s) queued; `badgebridge worker` sends them.")
     elif report.award_ids:

@@ -95,14 +95,17 @@ def _starts_before(deadline: str):
         if start is not None and deadline in row and start >= row[deadline]:
             yield Problem("startDate", f"{start} is not before {deadline} ({row[deadline]})")
 
+    rule.__doc__ = f"startDate, when given, is before {deadline}."
     return rule
 
 
 def _grade_rules(row: dict[str, Any]) -> Iterator[Problem]:
-    """ALM's rules for a grade: completion or success needs started; scoreMin ≤ scoreRaw ≤ scoreMax."""
+    """completion or success TRUE needs started TRUE (and so startedDate); scoreMin ≤ scoreRaw ≤ scoreMax."""
     flags = [flag for flag in ("completion", "success") if parse_boolean(row.get(flag))]
     if flags and not parse_boolean(row.get("started")):
         yield Problem("started", f"must be TRUE when {flags[0]} is TRUE")
+        if "startedDate" not in row:
+            yield Problem("startedDate", f"a value is required when {flags[0]} is TRUE")
     raw, low, high = row.get("scoreRaw"), row.get("scoreMin"), row.get("scoreMax")
     if low is not None and high is not None and low > high:
         yield Problem("scoreMin", f"{shown(low)} is more than scoreMax ({shown(high)})")

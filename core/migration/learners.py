@@ -1,6 +1,7 @@
 """``import_learners``: a CSV of learners (``email``, ``firstName``, ``lastName``, or ALM's ``name``).
 
-Validated and reported like a migration file: bad rows go to ``<file>.errors.csv``; a learner
+Validated and reported like a migration file: bad rows go to ``<file>.errors.csv``, a header
+that lacks a column is the file's error (``InvalidInput``: no row is read); a learner
 whose email exists already is updated when the names differ, unchanged otherwise. Emails are
 stored lower-cased; a new learner gets a new id.
 """
@@ -31,7 +32,9 @@ def import_learners(
     dry_run: bool = False,
     errors_dir: str | PathLike[str] | None = None,
 ) -> FileReport:
-    """Add or update the learners of the CSV file at ``path``, in one transaction."""
+    """Add or update the learners of the CSV file at ``path``, in one transaction.
+
+    ``InvalidInput`` if its header lacks a column (then no row is read)."""
     source = Path(path)
     if not source.exists():
         raise NotFound(f"{source}: no such file")
@@ -43,7 +46,10 @@ def import_learners(
         with transactions(db, dry_run) as transaction, transaction() as conn:
             return process_file(Context(conn, utcnow()), LEARNERS, source, folder)
 
-    return retry_conflicts(import_file)
+    report = retry_conflicts(import_file)
+    if report.problem:
+        raise InvalidInput(report.problem)
+    return report
 
 
 def _email(row: dict[str, Any]) -> tuple:
@@ -59,7 +65,8 @@ def _names(row: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _one_word(row: dict[str, Any]) -> Iterator[Problem]:
-    if _names(row) is None:
+    """A single name has a first and a last name (it is split at its last space)."""
+    if "name" in row and _names(row) is None:
         yield Problem("name", f"{shown(row['name'])} is one word; a learner needs a first and a last name")
 
 

@@ -1,11 +1,12 @@
 """One file through the migration: stream, validate, check in batches, write, report.
 
 Rows are read one at a time and gathered into batches of ``BATCH_SIZE``. A batch is checked as a
-whole (one query per referenced table, not one per row), then written (one query for the stored
-rows, then bulk inserts and updates). Nothing is kept in memory from one batch to the next, so
-memory does not grow with the file; the keys given so far wait on disk (``SeenKeys``). A key that
-an earlier row of the file gave fails the later row, naming the first, and a rerun fails it again:
-the first row is the one imported.
+whole (one query per referenced table, not one per row; rows that failed the schema are checked
+too, on their other columns, so a row's every problem is told at once), then its good rows are
+written (one query for the stored rows, then bulk inserts and updates). Nothing is kept in memory
+from one batch to the next, so memory does not grow with the file; the keys given so far wait on
+disk (``SeenKeys``). A key that an earlier row of the file gave fails the later row, naming the
+first, and a rerun fails it again: the first row is the one imported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from badgebridge.core.migration.error_files import ErrorFile, error_path
+from badgebridge.core.migration.error_files import ErrorFile, describe, error_path
+from badgebridge.core.migration.progress import FileProgress, Progress
 from badgebridge.core.migration.reader import Columns, CsvFile
 from badgebridge.core.migration.report import FileReport
 from badgebridge.core.migration.schemas import Problem, RowSchema, load
@@ -51,9 +53,9 @@ class Context:
 
 @dataclass(slots=True)
 class Entry:
-    """A data row on its way: ``row`` is what the schema validated, ``key`` its identity (the spec's
-    ``key`` of a valid row), ``found`` what the checks looked up for the writer (a learner id, a
-    connection id); the writer sets ``changed``."""
+    """A data row on its way: ``row`` its cells that passed the schema (all of them, for a valid
+    row), ``key`` its identity (the spec's ``key`` of a valid row), ``found`` what the checks looked
+    up for the writer (a learner id, a connection id); the writer sets ``changed``."""
 
     number: int
     cells: list[str]
@@ -104,8 +106,14 @@ def transactions(db: Database, dry_run: bool) -> Iterator[Callable[[], AbstractC
             outer.rollback()
 
 
-def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | None) -> FileReport:
-    """Import one file in ``ctx``'s transaction; failed rows go to its error file."""
+def process_file(
+    ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | None, progress: Progress | None = None
+) -> FileReport:
+    """Import one file in ``ctx``'s transaction; failed rows go to its error file.
+
+    A header that lacks a required column (or names one twice) is the file's problem
+    (``report.problem``): no row is read. ``progress`` hears how far the reading got, batch by batch.
+    """
     schema = load(spec.schema)
     report = FileReport(path.name, path)
     with (
@@ -114,6 +122,10 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
         SeenKeys() as seen,
     ):
         columns = Columns(source.header, schema)
+        if columns.problems:
+            report.problem = _header_problem(path, columns, sum(1 for _ in source.rows()))
+            return report
+        reading = FileProgress(path.name, source.size)
         batch: list[Entry] = []
         keys: dict[Hashable, int] = {}  # the batch's keys, and the row that gave each
 
@@ -122,22 +134,27 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
             for entry in batch:
                 if entry.key in earlier and not entry.problems:
                     entry.problems.append(_repeated(entry.key, earlier[entry.key]))
-            valid = [entry for entry in batch if not entry.problems]
+            readable = [entry for entry in batch if entry.row]
             for check in spec.checks:
-                check(ctx, valid)
-                valid = [entry for entry in valid if not entry.problems]
+                check(ctx, readable)
+            valid = [entry for entry in batch if not entry.problems]
             if valid:
                 spec.write(ctx, valid)
             for entry in batch:
                 if entry.problems:
-                    errors.add(entry.number, entry.cells, entry.problems)
+                    problems = columns.in_order(entry.problems)
+                    errors.add(entry.number, entry.cells, problems)
                     report.failed += 1
+                    if report.first_error is None:
+                        report.first_error = describe(entry.number, problems)
                 elif entry.changed:
                     report.imported += 1
                 else:
                     report.unchanged += 1
             batch.clear()
             keys.clear()
+            if progress is not None:
+                progress(reading.advance(report.rows, source.position))
 
         for number, cells, unreadable in source.rows():
             report.rows += 1
@@ -155,8 +172,16 @@ def process_file(ctx: Context, spec: FileSpec, path: Path, errors_dir: Path | No
             if len(batch) >= BATCH_SIZE:
                 flush()
         flush()
+        if progress is not None:
+            progress(reading.finish(report.rows))
     report.errors_path = errors.path
     return report
+
+
+def _header_problem(path: Path, columns: Columns, rows: int) -> str:
+    """``learning_program.csv: column dateAdded: required column missing from the header; ...``"""
+    said = "; ".join(f"column {column}: {text}" if column else text for column, text in columns.problems)
+    return f"{path.name}: {said}; none of its {rows} row(s) was read"
 
 
 def _repeated(key: Hashable, first_row: int) -> Problem:
@@ -165,15 +190,18 @@ def _repeated(key: Hashable, first_row: int) -> Problem:
 
 
 def _entry(spec: FileSpec, schema: RowSchema, columns: Columns, number: int, cells: list[str]) -> Entry:
-    if columns.problems:
-        return Entry(number, cells, {}, list(columns.problems))
+    """A row with every problem it has: the schema's, and the rules' on the columns the schema passed.
+
+    ``row`` keeps only the columns without a problem, so the rules and the batch checks look at
+    what they can check and a problem is reported once."""
     overflow = columns.overflow(cells)
     if overflow is not None:
         return Entry(number, cells, {}, [overflow])
     row = columns.row(cells)
     problems = schema.problems(row)
-    if problems:
-        return Entry(number, cells, row, columns.in_order(problems))
+    failed = {problem.column for problem in problems}
+    if failed:
+        row = {column: value for column, value in row.items() if column not in failed}
     for rule in spec.rules:
-        problems.extend(rule(row))
+        problems.extend(problem for problem in rule(row) if problem.column not in failed)
     return Entry(number, cells, row, problems)

@@ -31,8 +31,9 @@ class ExternalBadges:
         for entry in entries:
             external_id = entry.row.get(EXTERNAL_ID)
             entry.found["connection_id"] = entry.found["provider"] = None
-            if external_id is None:
-                continue  # a platform-only badge (the schema makes sure both columns are empty)
+            if external_id is None or PROVIDER not in entry.row:
+                continue  # a platform-only badge (the schema makes sure both columns are empty) or a
+                # row whose provider column failed already
             target = self._target(entry.row[PROVIDER])
             if isinstance(target, Problem):
                 entry.problems.append(target)

@@ -12,11 +12,13 @@ fail their row, and reading goes on with the next one.
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from badgebridge.core.errors import InvalidInput
 from badgebridge.core.migration.schemas import Problem, RowSchema
@@ -30,20 +32,25 @@ Row = tuple[int, list[str], Problem | None]
 
 
 class CsvFile:
-    """An open CSV file: ``header`` is its first row, ``rows()`` streams the others."""
+    """An open CSV file: ``header`` is its first row, ``rows()`` streams the others; ``size`` is its
+    length in bytes, ``position`` how many of them were read so far (to a buffer's length)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.header: list[str] = []
+        self.size = 0
+        self._bytes: BinaryIO | None = None
         self._file: TextIO | None = None
         self._reader: Any = None
         self._number = 0
 
     def __enter__(self) -> CsvFile:
         try:
-            self._file = open(self.path, encoding="utf-8-sig", errors=ENCODING_ERRORS, newline="")
+            self._bytes = open(self.path, "rb")
+            self.size = os.fstat(self._bytes.fileno()).st_size
         except OSError as exc:
             raise InvalidInput(f"cannot read {self.path}: {exc.strerror}") from None
+        self._file = io.TextIOWrapper(self._bytes, encoding="utf-8-sig", errors=ENCODING_ERRORS, newline="")
         self._reader = csv.reader(self._file)
         try:
             row = self._next()
@@ -62,8 +69,12 @@ class CsvFile:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            self._file.close()  # closes the bytes under it too
+            self._file = self._bytes = None
+
+    @property
+    def position(self) -> int:
+        return self._bytes.tell() if self._bytes is not None else self.size
 
     def rows(self) -> Iterator[Row]:
         """``(row number, cells, problem)`` of each data row that is not blank."""

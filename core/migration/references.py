@@ -1,7 +1,9 @@
 """Checks that a row's references exist: in this migration (earlier files of the run are written
 in the same transaction, or the same dry-run transaction) or in the database already.
 
-Each check looks up a whole batch with one query per table.
+Each check looks up a whole batch with one query per table. A batch holds rows with problems too
+(so a row's every problem is told at once); their ``row`` lacks the failed columns, and a check
+skips what it cannot see.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ def learning_object(kind: ObjectKind, *columns: str) -> Reference:
 
 def skill_level_credits(ctx: Context, entries: list[Entry]) -> None:
     """skill_course.csv: the skill level exists and ``credits`` is at most its ``maxCredits``."""
+    entries = [entry for entry in entries if "skillId" in entry.row and "levelId" in entry.row]
     pairs = {(entry.row["skillId"], entry.row["levelId"]) for entry in entries}
     maxima = lookup(
         ctx.conn, (skill_levels.c.skill_id, skill_levels.c.level), skill_levels.c.max_credits, pairs
@@ -86,7 +89,7 @@ def skill_level_credits(ctx: Context, entries: list[Entry]) -> None:
     missing = {skill for skill, level in pairs if (skill, level) not in maxima}
     known = lookup(ctx.conn, skills.c.id, skills.c.id, missing)
     for entry in entries:
-        skill, level, credits = entry.row["skillId"], entry.row["levelId"], entry.row["credits"]
+        skill, level, credits = entry.row["skillId"], entry.row["levelId"], entry.row.get("credits")
         maximum = maxima.get((skill, level))
         if skill not in known and maximum is None:
             entry.problems.append(
@@ -94,7 +97,7 @@ def skill_level_credits(ctx: Context, entries: list[Entry]) -> None:
             )
         elif maximum is None:
             entry.problems.append(Problem("levelId", f"skill {shown(skill)} has no level {level}"))
-        elif credits > maximum:
+        elif credits is not None and credits > maximum:
             entry.problems.append(
                 Problem("credits", f"{shown(credits)} is more than the level's maxCredits ({shown(maximum)})")
             )
@@ -102,6 +105,7 @@ def skill_level_credits(ctx: Context, entries: list[Entry]) -> None:
 
 def learner(ctx: Context, entries: list[Entry]) -> None:
     """``userId`` is the email of a learner who exists; ``found["learner_id"]`` is their id."""
+    entries = [entry for entry in entries if "userId" in entry.row]
     ids = lookup(ctx.conn, learners.c.email, learners.c.id, (e.row["userId"].lower() for e in entries))
     for entry in entries:
         learner_id = ids.get(entry.row["userId"].lower())

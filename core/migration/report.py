@@ -11,7 +11,10 @@ from typing import Any
 class FileReport:
     """One file: its data rows, and how many were imported (new or changed), unchanged or failed.
 
-    ``errors_path`` is the error file holding the failed rows, None when no row failed.
+    ``errors_path`` is the error file holding the failed rows, None when no row failed;
+    ``first_error`` is the first failed row's line of it (``row 3, column started: ...``).
+    ``problem`` is the file's own problem (a required column missing from its header): then no
+    row was read, and the counts are 0.
     """
 
     name: str
@@ -21,6 +24,8 @@ class FileReport:
     unchanged: int = 0
     failed: int = 0
     errors_path: Path | None = None
+    first_error: str | None = None
+    problem: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -31,6 +36,8 @@ class FileReport:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "errors_path": str(self.errors_path) if self.errors_path else None,
+            "first_error": self.first_error,
+            "problem": self.problem,
         }
 
 
@@ -52,11 +59,17 @@ class MigrationReport:
     def failed(self) -> int:
         return sum(report.failed for report in self.files)
 
+    @property
+    def problems(self) -> list[str]:
+        """The files' own problems (files that were not read)."""
+        return [report.problem for report in self.files if report.problem]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "files": [report.as_dict() for report in self.files],
             "failed": self.failed,
+            "problems": self.problems,
             "award_ids": list(self.award_ids),
             "skipped": list(self.skipped),
         }

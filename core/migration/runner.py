@@ -17,6 +17,7 @@ from badgebridge.core.errors import InvalidInput, NotFound
 from badgebridge.core.migration.error_files import ERRORS_SUFFIX
 from badgebridge.core.migration.files import FILE_NAMES, FILES
 from badgebridge.core.migration.pipeline import Context, FileSpec, process_file, transactions
+from badgebridge.core.migration.progress import Progress
 from badgebridge.core.migration.providers import ExternalBadges
 from badgebridge.core.migration.report import FileReport, MigrationReport
 from badgebridge.core.plugin_manager import PluginHost
@@ -33,12 +34,14 @@ def run_migration(
     dry_run: bool = False,
     connection: str | None = None,
     errors_dir: str | PathLike[str] | None = None,
+    progress: Progress | None = None,
 ) -> MigrationReport:
     """Import the migration files at ``path`` (a folder, or one file named as ALM names them).
 
     Good rows are imported, bad ones go to ``<file>.errors.csv`` (in ``errors_dir``, or next to
     the file). ``connection`` names the connection to use for a provider that has several.
-    Raises ``NotFound`` / ``InvalidInput`` for problems that are not about a row.
+    ``progress`` hears how far the reading of each file got (``FileProgress``).
+    Raises ``NotFound`` / ``InvalidInput`` for problems that are not about a row or a file.
     """
     inputs, skipped = _inputs(Path(path))
     records = all_connections(db)
@@ -53,7 +56,7 @@ def run_migration(
             def import_file(spec=spec, source=source) -> tuple[Context, FileReport]:
                 with transaction() as conn:
                     ctx = Context(conn, utcnow(), externals)
-                    return ctx, process_file(ctx, spec, source, folder)
+                    return ctx, process_file(ctx, spec, source, folder, progress)
 
             # A file's own transaction is run again if PostgreSQL aborted it to end a deadlock;
             # a dry run's single transaction is not (nothing it did is kept anyway).

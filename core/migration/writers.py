@@ -19,6 +19,7 @@ from badgebridge.core.migration.pipeline import Context, Entry
 from badgebridge.core.migration.schemas import Problem
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import completions
+from badgebridge.core.services.completions import Completion
 from badgebridge.core.storage.chunks import chunks
 from badgebridge.core.storage.limits import too_long
 from badgebridge.core.storage.locks import lock_learners, lock_objects
@@ -193,17 +194,23 @@ def level_attached(ctx: Context, key: tuple, new: dict[str, Any], old: Stored) -
 
 def write_completions(ctx: Context, entries: list[Entry]) -> None:
     """user_course_grade.csv: a row with completion TRUE records the course completion (and its
-    awards); a course completed already, or a row with completion FALSE, changes nothing."""
-    for entry in entries:
-        row = entry.row
-        if not parse_boolean(row.get("completion")):
-            continue
-        new = completions.record(
-            ctx.conn,
-            entry.found["learner_id"],
-            ObjectKind.COURSE,
-            row["courseId"],
-            parse_date_time(row["completionDate"]),
-        )
-        entry.changed = new is not None
-        ctx.award_ids.extend(new or ())
+    awards), the whole batch at once; a course completed already (before, or by an earlier row),
+    or a row with completion FALSE, changes nothing."""
+    done = [entry for entry in entries if parse_boolean(entry.row.get("completion"))]
+    if not done:
+        return
+    new, award_ids = completions.record_many(
+        ctx.conn,
+        [
+            Completion(
+                entry.found["learner_id"],
+                ObjectKind.COURSE,
+                entry.row["courseId"],
+                parse_date_time(entry.row["completionDate"]),
+            )
+            for entry in done
+        ],
+    )
+    for entry, changed in zip(done, new, strict=True):
+        entry.changed = changed
+    ctx.award_ids.extend(award_ids)

@@ -7,9 +7,10 @@ awarded locally (state ``awarded``) and never sent.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select, update
 
@@ -77,6 +78,17 @@ class AwardRecord:
         }
 
 
+class NewAward(NamedTuple):
+    """An award to store: who, which badge (and its connection; None for a platform-only badge), why, when."""
+
+    learner_id: str
+    badge_id: str
+    connection_id: int | None
+    reason_kind: str
+    reason_id: str
+    earned_at: datetime
+
+
 def enqueue(
     conn: Connection, learner_id: str, badge_id: str, reason_kind: str, reason_id: str, earned_at: datetime
 ) -> int | None:
@@ -89,28 +101,62 @@ def enqueue(
     ).first()
     if badge is None:
         raise NotFound(f"no badge with id {badge_id!r}")
-    now = utcnow()
-    local = badge.connection_id is None
-    statement = (
-        insert_ignoring_conflicts(conn, awards)
-        .values(
-            learner_id=learner_id,
-            badge_id=badge_id,
-            reason_kind=reason_kind,
-            reason_id=reason_id,
-            connection_id=badge.connection_id,
-            earned_at=earned_at,
-            state=AwardState.AWARDED if local else AwardState.QUEUED,
-            next_attempt_at=None if local else now,
-            attempts=0,
-            maybe_sent=False,
-            linked=False,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(awards.c.id)
-    )
+    award = NewAward(learner_id, badge_id, badge.connection_id, reason_kind, reason_id, earned_at)
+    statement = insert_ignoring_conflicts(conn, awards).values(_row(award, utcnow())).returning(awards.c.id)
     return conn.execute(statement).scalar()
+
+
+def enqueue_many(conn: Connection, new: Sequence[NewAward]) -> list[int]:
+    """Store awards in the caller's transaction, skipping those that exist already (``award_once``);
+    returns the ids of the stored ones, in order. The caller holds the learners' locks
+    (``badgebridge.core.storage.locks``), so no other transaction adds awards for them meanwhile.
+
+    One executemany (SQLAlchemy sends it as multi-row inserts), between two reads of the learners'
+    awards that tell the new ids. Not ``RETURNING``: through executemany on SQLite its memory grows
+    with every batch, which a migration of millions of rows cannot afford.
+    """
+    learner_ids = {award.learner_id for award in new}
+    held = _held(conn, learner_ids)
+    fresh = list({_key(award): award for award in new if _key(award) not in held}.values())
+    if not fresh:
+        return []
+    now = utcnow()
+    conn.execute(insert_ignoring_conflicts(conn, awards), [_row(award, now) for award in fresh])
+    stored = _held(conn, learner_ids)
+    return [stored[_key(award)] for award in fresh]
+
+
+AwardKey = tuple[str, str, str, str]
+"""``(learner_id, badge_id, reason_kind, reason_id)``: what ``award_once`` keeps unique."""
+
+
+def _key(award: NewAward) -> AwardKey:
+    return award.learner_id, award.badge_id, award.reason_kind, award.reason_id
+
+
+def _row(award: NewAward, now: datetime) -> dict[str, Any]:
+    """A new award's row: queued for its connection, or awarded here for a platform-only badge."""
+    sent = award.connection_id is not None
+    return {
+        **award._asdict(),
+        "state": AwardState.QUEUED if sent else AwardState.AWARDED,
+        "next_attempt_at": now if sent else None,
+        "attempts": 0,
+        "maybe_sent": False,
+        "linked": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _held(conn: Connection, learner_ids: set[str]) -> dict[AwardKey, int]:
+    """``{award key: award id}`` of these learners' awards."""
+    columns = (awards.c.learner_id, awards.c.badge_id, awards.c.reason_kind, awards.c.reason_id)
+    found: dict[AwardKey, int] = {}
+    for chunk in chunks(sorted(learner_ids)):
+        query = select(awards.c.id, *columns).where(awards.c.learner_id.in_(chunk))
+        found.update((tuple(row[1:]), row[0]) for row in conn.execute(query))
+    return found
 
 
 def grant(

@@ -1,9 +1,12 @@
 """Completions and the awards they earn, stored in one transaction (the outbox's enqueue side).
 
 Completing a learning object earns the object's badge (attached directly, or through one of its
-instances) and the credits it grants towards skill levels; a level whose ``maxCredits`` is reached
-earns that level's badge. Attaching a badge or a skill later earns it for everyone who completed
-the object before (backfill). Every award is stored once per learner × badge × reason.
+active instances) and the credits it grants towards skill levels; a level whose ``maxCredits`` is
+reached earns that level's badge. Attaching a badge or a skill later earns it for everyone who
+completed the object before (backfill). Every award is stored once per learner × badge × reason.
+
+Completions are recorded set-based (``record_many``): a batch of them costs a handful of
+statements (lock, look up, insert completions, insert awards), not a handful per completion.
 
 Both sides follow the lock protocol of ``badgebridge.core.storage.locks`` (object, then learner,
 then read what is earned), so concurrent completions, backfills and migrations see each other's
@@ -12,13 +15,17 @@ commits on PostgreSQL as they do on SQLite.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
+from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import NotFound
 from badgebridge.core.model import BadgeState, ObjectKind
-from badgebridge.core.services.awards import enqueue
+from badgebridge.core.services.awards import NewAward, enqueue_many
+from badgebridge.core.storage.chunks import chunks
 from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import (
     badges,
@@ -32,56 +39,72 @@ from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
 SKILL_LEVEL = "skill_level"
 
+Object = tuple[str, str]
+"""``(kind, id)`` of a learning object."""
+Level = tuple[str, int]
+"""``(skill_id, level)``."""
+
+
+class Completion(NamedTuple):
+    learner_id: str
+    kind: ObjectKind
+    object_id: str
+    completed_at: datetime
+
+
+class Credit(NamedTuple):
+    """Credits an object grants towards a skill level whose badge is active."""
+
+    level: Level
+    credits: float
+    max_credits: float
+    badge_id: str
+    connection_id: int | None
+
 
 def record(
     conn: Connection, learner_id: str, kind: ObjectKind, object_id: str, completed_at: datetime
 ) -> list[int] | None:
-    """Store a completion and the awards it earns; None if the learner had completed it already.
+    """Store a completion and the awards it earns; None if the learner had completed it already."""
+    new, award_ids = record_many(conn, [Completion(learner_id, kind, object_id, completed_at)])
+    return award_ids if new[0] else None
 
-    Locks the object (shared) and the learner first; a caller recording several completions in
-    one transaction locks them all beforehand, in order (``lock_for_completions``).
+
+def record_many(conn: Connection, items: Sequence[Completion]) -> tuple[list[bool], list[int]]:
+    """Store completions and the awards they earn, in the caller's transaction.
+
+    Returns, for each item, whether it is new (False: the learner had completed the object
+    already, or an earlier item is the same completion; the first one's date counts), and the ids
+    of the new awards. Earned as if recorded one by one in order: a skill level's badge is earned
+    at the completion that brings its credits to ``maxCredits``.
+
+    Locks every object (shared) and then every learner, in protocol order, before reading what
+    is stored; ``NotFound`` if an object does not exist.
     """
-    if not lock_objects(conn, [(kind, object_id)], exclusive=False):
-        _not_found(kind, object_id)
-    lock_learners(conn, [learner_id])
-    now = completed_at
-    stored = conn.execute(
-        insert_ignoring_conflicts(conn, completions)
-        .values(
-            learner_id=learner_id,
-            kind=kind,
-            object_id=object_id,
-            completed_at=completed_at,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(completions.c.learner_id)
-    ).scalar()
-    if stored is None:
-        return None
-    return earn(conn, learner_id, kind, object_id, completed_at)
-
-
-def earn(
-    conn: Connection, learner_id: str, kind: ObjectKind, object_id: str, completed_at: datetime
-) -> list[int]:
-    """Enqueue what one completion earns (those not held already); returns the new award ids."""
-    new: list[int | None] = [
-        enqueue(conn, learner_id, badge_id, kind, object_id, completed_at)
-        for badge_id in object_badges(conn, kind, object_id)
-    ]
-    credits = select(object_skill_credits.c.skill_id, object_skill_credits.c.level).where(
-        object_skill_credits.c.kind == kind, object_skill_credits.c.object_id == object_id
+    objects = {(item.kind, item.object_id) for item in items}
+    missing = objects - lock_objects(conn, objects, exclusive=False)
+    if missing:
+        _not_found(*min(missing))
+    lock_learners(conn, {item.learner_id for item in items})
+    stored = _stored(conn, items)
+    fresh: list[Completion] = []
+    new: list[bool] = []
+    for item in items:
+        key = item[:3]
+        new.append(key not in stored)
+        if key not in stored:
+            stored.add(key)
+            fresh.append(item)
+    if not fresh:
+        return new, []
+    credits = _credits(conn, {(item.kind, item.object_id) for item in fresh})
+    held = _credits_held(conn, {item.learner_id for item in fresh})  # before this batch
+    now = utcnow()
+    conn.execute(
+        insert_ignoring_conflicts(conn, completions),
+        [{**item._asdict(), "created_at": now, "updated_at": now} for item in fresh],
     )
-    for skill_id, level in conn.execute(credits).all():
-        new.append(_skill_level_award(conn, learner_id, skill_id, level, completed_at))
-    return [award_id for award_id in new if award_id is not None]
-
-
-def lock_for_completions(conn: Connection, pairs: list[tuple[str, ObjectKind, str]]) -> None:
-    """Lock what recording these ``(learner_id, kind, object_id)`` completions needs, in protocol order."""
-    lock_objects(conn, [(kind, object_id) for _, kind, object_id in pairs], exclusive=False)
-    lock_learners(conn, [learner_id for learner_id, _, _ in pairs])
+    return new, enqueue_many(conn, _earned(conn, fresh, credits, held))
 
 
 def backfill(conn: Connection, kind: ObjectKind, object_id: str) -> list[int]:
@@ -94,59 +117,139 @@ def backfill(conn: Connection, kind: ObjectKind, object_id: str) -> list[int]:
     done = select(completions.c.learner_id, completions.c.completed_at).where(
         completions.c.kind == kind, completions.c.object_id == object_id
     )
-    rows = conn.execute(done).all()
-    lock_learners(conn, [row[0] for row in rows])
-    return [award_id for row in rows for award_id in earn(conn, row[0], kind, object_id, row[1])]
+    completers = [Completion(row[0], kind, object_id, row[1]) for row in conn.execute(done)]
+    if not completers:
+        return []
+    lock_learners(conn, [item.learner_id for item in completers])
+    credits = _credits(conn, {(kind, object_id)})
+    held = _credits_held(conn, {item.learner_id for item in completers}, without=(kind, object_id))
+    return enqueue_many(conn, _earned(conn, completers, credits, held))
 
 
-def object_badges(conn: Connection, kind: ObjectKind, object_id: str) -> list[str]:
-    """The active badges an object carries: its own, and its active instances' (ALM attaches them there)."""
-    direct = select(learning_objects.c.badge_id.label("badge_id")).where(*_is(kind, object_id))
-    via_instances = select(object_instances.c.badge_id).where(
-        object_instances.c.kind == kind,
-        object_instances.c.object_id == object_id,
-        func.lower(object_instances.c.state) == "active",
-    )
-    candidates = direct.union(via_instances).subquery()
-    query = (
-        select(badges.c.id)
-        .join(candidates, candidates.c.badge_id == badges.c.id)
-        .where(badges.c.state == BadgeState.ACTIVE)
-        .order_by(badges.c.id)
-    )
-    return list(conn.execute(query).scalars())
+def _earned(
+    conn: Connection,
+    items: Sequence[Completion],
+    credits: dict[Object, list[Credit]],
+    held: dict[tuple[str, Level], float],
+) -> list[NewAward]:
+    """The awards ``items`` earn, in order, given the credits each learner ``held`` before them."""
+    carried = _badges(conn, {(item.kind, item.object_id) for item in items})
+    earned: dict[tuple, NewAward] = {}
+    for learner_id, kind, object_id, completed_at in items:
+        for badge_id, connection_id in carried.get((kind, object_id), []):
+            award = NewAward(learner_id, badge_id, connection_id, kind, object_id, completed_at)
+            earned.setdefault(award[:5], award)
+        for credit in credits.get((kind, object_id), []):
+            total = held.get((learner_id, credit.level), 0) + credit.credits
+            held[learner_id, credit.level] = total
+            if total >= credit.max_credits:
+                skill_id, level = credit.level
+                reason = f"{skill_id}:{level}"
+                award = NewAward(
+                    learner_id, credit.badge_id, credit.connection_id, SKILL_LEVEL, reason, completed_at
+                )
+                earned.setdefault(award[:5], award)
+    return list(earned.values())
 
 
-def _skill_level_award(
-    conn: Connection, learner_id: str, skill_id: str, level: int, when: datetime
-) -> int | None:
-    target = conn.execute(
-        select(skill_levels.c.max_credits, skill_levels.c.badge_id)
-        .join(badges, skill_levels.c.badge_id == badges.c.id)
-        .where(
-            skill_levels.c.skill_id == skill_id,
-            skill_levels.c.level == level,
-            badges.c.state == BadgeState.ACTIVE,
+def _stored(conn: Connection, items: Iterable[Completion]) -> set[tuple]:
+    """Which of these ``(learner_id, kind, object_id)`` completions are stored already (read by
+    learner: a learner's completions are few, and one id binds less than a triple)."""
+    wanted = {item[:3] for item in items}
+    columns = (completions.c.learner_id, completions.c.kind, completions.c.object_id)
+    found: set[tuple] = set()
+    for chunk in chunks(sorted({learner_id for learner_id, _, _ in wanted})):
+        query = select(*columns).where(completions.c.learner_id.in_(chunk))
+        found.update(key for key in map(tuple, conn.execute(query)) if key in wanted)
+    return found
+
+
+def _by_kind(objects: set[Object]) -> Iterator[tuple[str, Sequence[str]]]:
+    """The objects' ids by kind, in chunks: ``kind = ? AND id IN (...)`` binds one value per object."""
+    kinds: dict[str, list[str]] = {}
+    for kind, object_id in sorted(objects):
+        kinds.setdefault(kind, []).append(object_id)
+    for kind, ids in kinds.items():
+        for chunk in chunks(ids):
+            yield kind, chunk
+
+
+def _badges(conn: Connection, objects: set[Object]) -> dict[Object, list[tuple[str, int | None]]]:
+    """Each object's active badges (id and connection), its own and its active instances'."""
+    found: dict[Object, list[tuple[str, int | None]]] = {}
+    for kind, ids in _by_kind(objects):
+        direct = select(learning_objects.c.id.label("object_id"), learning_objects.c.badge_id).where(
+            learning_objects.c.kind == kind, learning_objects.c.id.in_(ids)
         )
-    ).first()
-    if target is None:
-        return None
-    earned = conn.execute(
-        select(func.coalesce(func.sum(object_skill_credits.c.credits), 0))
-        .join(
-            completions,
-            (completions.c.kind == object_skill_credits.c.kind)
-            & (completions.c.object_id == object_skill_credits.c.object_id),
+        via_instances = select(object_instances.c.object_id, object_instances.c.badge_id).where(
+            object_instances.c.kind == kind,
+            object_instances.c.object_id.in_(ids),
+            func.lower(object_instances.c.state) == "active",
         )
-        .where(
-            completions.c.learner_id == learner_id,
-            object_skill_credits.c.skill_id == skill_id,
-            object_skill_credits.c.level == level,
+        candidates = direct.union(via_instances).subquery()
+        query = (
+            select(candidates.c.object_id, badges.c.id, badges.c.connection_id)
+            .join(badges, candidates.c.badge_id == badges.c.id)
+            .where(badges.c.state == BadgeState.ACTIVE)
+            .order_by(candidates.c.object_id, badges.c.id)
         )
-    ).scalar_one()
-    if earned < target.max_credits:
-        return None
-    return enqueue(conn, learner_id, target.badge_id, SKILL_LEVEL, f"{skill_id}:{level}", when)
+        for object_id, badge_id, connection_id in conn.execute(query):
+            found.setdefault((kind, object_id), []).append((badge_id, connection_id))
+    return found
+
+
+def _credits(conn: Connection, objects: set[Object]) -> dict[Object, list[Credit]]:
+    """The credits each object grants towards levels whose badge is active."""
+    credit = object_skill_credits
+    found: dict[Object, list[Credit]] = {}
+    for kind, ids in _by_kind(objects):
+        query = (
+            select(
+                credit.c.object_id,
+                credit.c.skill_id,
+                credit.c.level,
+                credit.c.credits,
+                skill_levels.c.max_credits,
+                badges.c.id,
+                badges.c.connection_id,
+            )
+            .join(
+                skill_levels,
+                (skill_levels.c.skill_id == credit.c.skill_id) & (skill_levels.c.level == credit.c.level),
+            )
+            .join(badges, skill_levels.c.badge_id == badges.c.id)
+            .where(credit.c.kind == kind, credit.c.object_id.in_(ids), badges.c.state == BadgeState.ACTIVE)
+            .order_by(credit.c.object_id, credit.c.skill_id, credit.c.level)
+        )
+        for object_id, skill_id, level, amount, maximum, badge_id, connection_id in conn.execute(query):
+            found.setdefault((kind, object_id), []).append(
+                Credit((skill_id, level), amount, maximum, badge_id, connection_id)
+            )
+    return found
+
+
+def _credits_held(
+    conn: Connection, learner_ids: set[str], without: Object | None = None
+) -> dict[tuple[str, Level], float]:
+    """The credits these learners' stored completions (but ``without``'s) give, by learner and level."""
+    credit = object_skill_credits
+    held: dict[tuple[str, Level], float] = {}
+    for chunk in chunks(sorted(learner_ids)):
+        query = (
+            select(completions.c.learner_id, credit.c.skill_id, credit.c.level, func.sum(credit.c.credits))
+            .join(
+                credit,
+                (credit.c.kind == completions.c.kind) & (credit.c.object_id == completions.c.object_id),
+            )
+            .where(completions.c.learner_id.in_(chunk))
+            .group_by(completions.c.learner_id, credit.c.skill_id, credit.c.level)
+        )
+        if without is not None:
+            kind, object_id = without
+            query = query.where(~((completions.c.kind == kind) & (completions.c.object_id == object_id)))
+        for learner_id, skill_id, level, total in conn.execute(query):
+            held[learner_id, (skill_id, level)] = total
+    return held
 
 
 def lock_object(conn: Connection, kind: ObjectKind, object_id: str) -> None:
@@ -155,10 +258,6 @@ def lock_object(conn: Connection, kind: ObjectKind, object_id: str) -> None:
         _not_found(kind, object_id)
 
 
-def _not_found(kind: ObjectKind, object_id: str):
+def _not_found(kind: str, object_id: str):
     label = kind.replace("_", " ")
     raise NotFound(f"no {label} with id {object_id!r} (learning-objects list shows them)")
-
-
-def _is(kind: ObjectKind, object_id: str):
-    return learning_objects.c.kind == kind, learning_objects.c.id == object_id

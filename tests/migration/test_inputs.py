@@ -93,11 +93,23 @@ def test_extra_columns_are_ignored_and_extra_values_are_an_error(db, host, tmp_p
     assert read_csv(tmp_path / "badge.errors.csv")[1][-1] == "row 3: 11 values, but the header has 10 columns"
 
 
-def test_a_column_named_twice_fails_every_row(db, host, tmp_path):
-    path = write_csv(tmp_path, "badge.csv", [*BADGE_HEADER, "ID"], [[*GOOD, "B9"]])
+def test_a_header_problem_is_the_files_and_no_row_is_read(db, host, tmp_path):
+    (tmp_path / "badge.errors.csv").write_text("left by an earlier run\n")
+    path = write_csv(tmp_path, "badge.csv", [*BADGE_HEADER, "ID"], [[*GOOD, "B9"], [*EXTERNAL, "B8"]])
     report = run_migration(db, host, path)
-    assert report.files[0].failed == 1
-    assert read_csv(tmp_path / "badge.errors.csv")[1][-1] == "row 2, column id: named twice in the header"
+    (file,) = report.files
+    assert (file.rows, file.imported, file.unchanged, file.failed) == (0, 0, 0, 0)
+    assert file.problem == "badge.csv: column id: named twice in the header; none of its 2 row(s) was read"
+    assert report.problems == [file.problem] and report.failed == 0
+    assert file.errors_path is None and not (tmp_path / "badge.errors.csv").exists()
+    assert stored(db) == []
+
+    header = [column for column in BADGE_HEADER if column not in ("state", "imageUrl")]
+    path = write_csv(tmp_path, "badge.csv", header, [["B1", "One", D, "", "", ""]] * 3)
+    assert run_migration(db, host, path).problems == [
+        "badge.csv: column state: required column missing from the header; "
+        "column imageUrl: required column missing from the header; none of its 3 row(s) was read"
+    ]
 
 
 def test_external_badges_need_a_connection_of_their_provider(db, host, tmp_path):
@@ -167,4 +179,22 @@ def test_a_learner_must_exist_for_their_grades(db, host, tmp_path):
     assert [(f.imported, f.unchanged, f.failed) for f in report.files] == [(1, 0, 0), (1, 0, 1)]
     assert read_csv(tmp_path / "user_course_grade.errors.csv")[1][-1] == (
         "row 3, column scoreRaw: 11 is more than scoreMax (10)"
+    )
+
+
+def test_a_row_failing_the_schema_is_still_checked_against_the_database(db, host, tmp_path):
+    add_learners(db)
+    write_csv(
+        tmp_path,
+        "user_course_grade.csv",
+        [*GRADE_HEADER, "scoreRaw", "scoreMin", "scoreMax"],
+        [["nobody@example.org", "C9", "M1", "TRUE", "TRUE", "2024-05-01", D, "12", "0", "10"]],
+    )
+    report = run_migration(db, host, tmp_path)
+    assert report.failed == 1
+    assert read_csv(tmp_path / "user_course_grade.errors.csv")[1][-1] == (
+        "row 2, column userId: no learner with email 'nobody@example.org' (import learners first); "
+        "row 2, column courseId: no course 'C9' in this migration or the database; "
+        "row 2, column completionDate: '2024-05-01' needs a time and Z (UTC): 2024-05-01T00:00:00.000Z; "
+        "row 2, column scoreRaw: 12 is more than scoreMax (10)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from badgebridge.core.errors import NotFound
+from badgebridge.core.errors import InvalidInput, NotFound
 from badgebridge.core.migration import import_learners
 from badgebridge.core.services import learners
 from tests.migration.alm import read_csv, write_csv
@@ -75,12 +75,14 @@ def test_alm_single_name_is_split_at_the_last_space(db, tmp_path):
 
 
 def test_dry_run_and_missing_header_columns(db, tmp_path):
-    path = write_csv(tmp_path, "people.csv", ["email", "firstName"], [["ada@example.org", "Ada"]])
-    report = import_learners(db, path, dry_run=True)
-    assert report.failed == 1
-    assert read_csv(tmp_path / "people.errors.csv")[1][-1] == (
-        "row 2, column lastName: required column missing from the header (or give name)"
+    path = write_csv(tmp_path, "people.csv", ["email", "firstName"], [["ada@example.org", "Ada"]] * 2)
+    with pytest.raises(InvalidInput) as refused:
+        import_learners(db, path, dry_run=True)
+    assert str(refused.value) == (
+        "people.csv: column lastName: required column missing from the header (or give name); "
+        "none of its 2 row(s) was read"
     )
+    assert not (tmp_path / "people.errors.csv").exists()
     path = write_csv(
         tmp_path, "people.csv", ["email", "firstName", "lastName"], [["ada@example.org", "Ada", "L"]]
     )

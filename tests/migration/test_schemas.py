@@ -42,9 +42,36 @@ def test_every_schema_is_valid_draft_2020_12_and_compiles(name):
         ("2023-02-29T00:00:00.000Z", "'2023-02-29T00:00:00.000Z' is not a real date and time"),
         ("2023-04-31T00:00:00.000Z", "'2023-04-31T00:00:00.000Z' is not a real date and time"),
         ("2023-01-01T24:00:00.000Z", "'2023-01-01T24:00:00.000Z' is not a real date and time"),
-        ("2016-08-17T08:56:21Z", f"'2016-08-17T08:56:21Z' {NOT_ISO}"),
-        ("2016-08-17", f"'2016-08-17' {NOT_ISO}"),
-        ("2016-08-17T08:56:21.000+00:00", f"'2016-08-17T08:56:21.000+00:00' {NOT_ISO}"),
+        ("yesterday", f"'yesterday' {NOT_ISO}"),
+        ("17/08/2016 08:56", f"'17/08/2016 08:56' {NOT_ISO}"),
+        # ISO-8601, but not as ALM writes it: what it lacks, and the value ALM takes
+        ("2024-05-01T10:00:00Z", "'2024-05-01T10:00:00Z' needs milliseconds: 2024-05-01T10:00:00.000Z"),
+        ("2016-08-17", "'2016-08-17' needs a time and Z (UTC): 2016-08-17T00:00:00.000Z"),
+        (
+            "2016-08-17T08:56:21.000+00:00",
+            "'2016-08-17T08:56:21.000+00:00' needs Z for UTC: 2016-08-17T08:56:21.000Z",
+        ),
+        (
+            "2016-08-17T10:56:21.000+02:00",
+            "'2016-08-17T10:56:21.000+02:00' needs the time in UTC, with Z: 2016-08-17T08:56:21.000Z",
+        ),
+        ("2016-08-17T08:56:21.000", "'2016-08-17T08:56:21.000' needs Z (UTC): 2016-08-17T08:56:21.000Z"),
+        (
+            "2016-08-17T08:56:21.123456Z",
+            "'2016-08-17T08:56:21.123456Z' needs 3 digits of milliseconds: 2016-08-17T08:56:21.123Z",
+        ),
+        (
+            "2016-08-17 08:56Z",
+            "'2016-08-17 08:56Z' needs a T between the date and the time and milliseconds: "
+            "2016-08-17T08:56:00.000Z",
+        ),
+        ("2016-08-17T08:56Z", "'2016-08-17T08:56Z' needs seconds and milliseconds: 2016-08-17T08:56:00.000Z"),
+        (
+            "1980-05-01T10:00:00Z",
+            "'1980-05-01T10:00:00Z' needs milliseconds: 1980-05-01T10:00:00.000Z, "
+            "and is outside the years 1981–2038",
+        ),
+        ("2023-02-30T10:00:00Z", "'2023-02-30T10:00:00Z' is not a real date and time"),
     ],
 )
 def test_alm_date_time(value, problem):
