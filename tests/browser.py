@@ -1,5 +1,5 @@
-"""Debian's Chromium for the browser tests, and the one rule for when they may skip (the rule
-``tests.postgres`` applies to PostgreSQL).
+"""Debian's Chromium for the browser tests, and the one rule for when they may skip (``tests.availability``'s,
+which ``tests.postgres`` applies to PostgreSQL).
 
 - One variable: ``BADGEBRIDGE_TEST_CHROMIUM`` (default ``/usr/bin/chromium``, from
   ``apt-get install chromium``; Playwright's own download is never used).
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.postgres import in_ci
+from tests.availability import unavailable
 
 ENV = "BADGEBRIDGE_TEST_CHROMIUM"
 DEFAULT_PATH = "/usr/bin/chromium"
@@ -32,16 +32,13 @@ def chromium_path() -> Path:
 def require_chromium() -> Path:
     """The browser's path; skip (or, under CI=true, fail) when nothing is there."""
     path = chromium_path()
-    if path.is_file():
-        return path
-    reason = f"no Chromium at {path}"
-    if in_ci():
-        pytest.fail(
-            f"{reason}, and CI=true forbids skipping the browser tests: apt-get install chromium, "
-            f"or point {ENV} at one",
-            pytrace=False,
+    if not path.is_file():
+        unavailable(
+            f"no Chromium at {path}",
+            tests="browser tests",
+            remedy=f"apt-get install chromium, or set {ENV} to a Chromium",
         )
-    pytest.skip(f"{reason}; apt-get install chromium or set {ENV} to run the browser tests")
+    return path
 
 
 @pytest.fixture(scope="module")

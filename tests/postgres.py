@@ -22,6 +22,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from badgebridge.core.storage import Database, open_database
+from tests.availability import unavailable
 
 ENV = "BADGEBRIDGE_TEST_POSTGRES"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -30,10 +31,6 @@ FIXTURES = ("pg", "pg_url")
 
 def postgres_url() -> str:
     return os.environ.get(ENV) or DEFAULT_URL
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
 def no_server_reason(url: str) -> str | None:
@@ -50,15 +47,8 @@ def no_server_reason(url: str) -> str | None:
 def require_server(url: str) -> None:
     """Skip (or, under CI=true, fail) when nothing listens; return when a server answers."""
     reason = no_server_reason(url)
-    if reason is None:
-        return
-    if in_ci():
-        pytest.fail(
-            f"{reason}, and CI=true forbids skipping the PostgreSQL tests: start the server "
-            f"or point {ENV} at one",
-            pytrace=False,
-        )
-    pytest.skip(f"{reason}; start one or set {ENV} to run the PostgreSQL tests")
+    if reason is not None:
+        unavailable(reason, tests="PostgreSQL tests", remedy=f"start the server or point {ENV} at one")
 
 
 def _shown(url: str) -> str:

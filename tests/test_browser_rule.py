@@ -6,15 +6,13 @@ Each case runs the real browser tests (``-m browser``) in a pytest subprocess wi
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.availability import run_marked_tests
 from tests.browser import ENV
 
-ROOT = Path(__file__).resolve().parents[1]
 BROWSER_TESTS = (
     "tests/e2e/test_console_browser.py",
     "tests/e2e/test_earner_accepts_in_browser.py",
@@ -23,29 +21,7 @@ BROWSER_TESTS = (
 
 
 def run_browser_tests(chromium: Path, *, ci: bool) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in ("CI", "PYTEST_ADDOPTS")}
-    env[ENV] = str(chromium)
-    if ci:
-        env["CI"] = "true"
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-m",
-            "browser",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            *BROWSER_TESTS,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_marked_tests("browser", {ENV: str(chromium)}, *BROWSER_TESTS, ci=ci)
 
 
 def counted(summary: str, outcome: str) -> int:
@@ -60,7 +36,7 @@ def test_no_chromium_on_a_developers_machine_skips_every_browser_test_saying_why
     summary = result.stdout.strip().splitlines()[-1]
     assert counted(summary, "skipped") >= len(BROWSER_TESTS), summary
     assert "passed" not in summary and "failed" not in summary and "error" not in summary, summary
-    assert f"no Chromium at {missing}; apt-get install chromium or set {ENV}" in result.stdout
+    assert f"no Chromium at {missing}; apt-get install chromium, or set {ENV} to a Chromium" in result.stdout
 
 
 def test_no_chromium_under_ci_fails_with_a_clear_message(tmp_path):

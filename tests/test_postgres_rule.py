@@ -6,44 +6,19 @@ Each case runs the real PostgreSQL tests (``-m postgres``) in a pytest subproces
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.availability import ROOT, run_marked_tests
 from tests.postgres import ENV, postgres_url, require_server
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_postgres_tests(url: str, *, ci: bool) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in ("CI", "PYTEST_ADDOPTS")}
-    env[ENV] = url
-    if ci:
-        env["CI"] = "true"
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-m",
-            "postgres",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            f"--ignore={Path(__file__).relative_to(ROOT)}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_marked_tests("postgres", {ENV: url}, f"--ignore={Path(__file__).relative_to(ROOT)}", ci=ci)
 
 
 def closed_port_url() -> str:
