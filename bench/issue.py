@@ -76,9 +76,6 @@ class Mock:
         from badgebridge.mock_server.control_client import MockControl
 
         self.server = MockServer()
-        # Answers in one segment, not headers and body apart: with Nagle on, a kept-alive client
-        # waits out its delayed ACK (~40 ms) on every answer, and that, not the sender, is measured.
-        self.server._server.RequestHandlerClass.disable_nagle_algorithm = True
         self.server.start()
         self.url = self.server.url
         self.control = MockControl(self.url)
