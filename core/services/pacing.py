@@ -115,10 +115,8 @@ class Pacer:
                 shared.seen[connection_id] = _Seen(slot.reserved_at)
         return slot
 
-    def reserve(self, connection_id: int, limit: float | None, conn: Connection | None = None) -> Slot:
-        """Reserve the connection's next request slot (in ``conn``'s transaction if given)."""
-        if conn is not None:
-            return self._reserve(conn, connection_id, limit)[0]
+    def reserve(self, connection_id: int, limit: float | None) -> Slot:
+        """Reserve the connection's next request slot."""
         with self.db.begin() as conn:
             return self._reserve(conn, connection_id, limit)[0]
 
