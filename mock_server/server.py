@@ -70,6 +70,11 @@ class _KeepAliveHandler(WSGIRequestHandler):
             return
         super().send_header(keyword, value)
 
+    def log_error(self, format: str, *args: Any) -> None:
+        if format.startswith("Request timed out"):  # an idle kept-alive connection ends so: no error
+            return
+        super().log_error(format, *args)
+
 
 class _QuietHandler(_KeepAliveHandler):
     """The keep-alive handler without the line per request."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import http.client
 import logging
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, MockServer, create_app
+from badgebridge.mock_server import server as server_module
 from badgebridge.mock_server.control_client import MockControl
 
 AUTH = (DEFAULT_TOKEN, "")
@@ -222,6 +224,23 @@ def test_quiet_by_default(caplog):
         httpx.get(f"{server.url}/_mock/state")
 
     assert [r for r in caplog.records if r.name == "werkzeug"] == []
+
+
+def test_an_idle_kept_alive_connection_is_closed_without_an_error_line(caplog, monkeypatch):
+    """The server closes a connection idle past its timeout; that is how keep-alive ends, not an error."""
+    monkeypatch.setattr(server_module._KeepAliveHandler, "timeout", 0.2)
+    with (
+        caplog.at_level(logging.INFO),
+        MockServer(log_requests=True) as server,
+        socket.create_connection((server.host, server.port), timeout=10) as sock,
+    ):
+        sock.sendall(b"GET /_mock/state HTTP/1.1\r\nHost: mock\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(65536):  # until the server closes the idle connection
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 200")
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert len(lines) == 1 and "GET /_mock/state" in lines[0], lines
 
 
 def test_log_requests_logs_one_line_per_request(caplog):
