@@ -60,16 +60,14 @@ def learners_list(state: State, as_json: bool, page) -> None:
 @click.argument("email")
 @click.option("--no-refresh", is_flag=True, help="Show the stored state without asking the provider.")
 @json_option
+@page_options
 @pass_state
-def learners_badges(state: State, email: str, no_refresh: bool, as_json: bool) -> None:
+def learners_badges(state: State, email: str, no_refresh: bool, as_json: bool, page) -> None:
     """A learner's badges, their state on the provider and the public URL to share."""
-    held = award_service.learner_badges(state.db, state.host, email, refresh=not no_refresh)
-    rows = [award.as_dict() for award in held]
-    if as_json:
-        emit_json(rows)
-    else:
-        columns = ["id", "badge_id", "badge_name", "state", "provider_state", "provider_url", "earned_at"]
-        emit_table(rows, columns, f"{email} holds no badges yet")
+    listing = award_service.learner_badges(state.db, state.host, email, refresh=not no_refresh, page=page)
+    columns = ["id", "badge_id", "badge_name", "state", "provider_state", "provider_url", "earned_at"]
+    empty = "no more badges" if page.after else f"{email} holds no badges yet"
+    emit_listing((award.as_dict() for award in listing), listing, as_json, columns, empty)
 
 
 @learners.command("remove")

@@ -241,21 +241,32 @@ def _state_on_provider(provider, connection, provider_badge_id: str) -> str | No
         return None
 
 
-def learner_badges(db: Database, host: PluginHost, email: str, *, refresh: bool = True) -> list[AwardRecord]:
-    """A learner's badges (issued, revoked, or platform-only), with their state on the provider.
+SHOWN_TO_LEARNERS = (AwardState.ISSUED, AwardState.REVOKED, AwardState.AWARDED)
 
-    With ``refresh``, each issued badge is read again from its provider (``fetch_badge``) and the
-    state stored; a provider that cannot be reached leaves the stored state in place.
+
+def learner_badges(
+    db: Database, host: PluginHost, email: str, *, refresh: bool = True, page: PageRequest = ALL
+) -> Listing[AwardRecord]:
+    """A learner's badges (issued, revoked, or platform-only), with their state on the provider,
+    oldest first, a page at a time.
+
+    With ``refresh``, each issued badge of the page is read again from its provider
+    (``fetch_badge``) and the state stored; a provider that cannot be reached leaves the stored
+    state in place.
     """
     learner = learner_service.get_by_email(db, email)
-    shown = (AwardState.ISSUED, AwardState.REVOKED, AwardState.AWARDED)
-    held = [a for a in list_awards(db, learner=learner.email) if a.state in shown]
-    if not refresh:
-        return held
+    conditions = [awards.c.learner_id == learner.id, awards.c.state.in_(SHOWN_TO_LEARNERS)]
+    if refresh:
+        issued = [
+            a for a in page_awards(db, conditions, page) if a.state == AwardState.ISSUED and a.connection
+        ]
+        _refresh_provider_states(db, host, issued)
+    return page_awards(db, conditions, page)
+
+
+def _refresh_provider_states(db: Database, host: PluginHost, issued: list[AwardRecord]) -> None:
     loaded: dict[str, tuple] = {}
-    for award in held:
-        if award.state != AwardState.ISSUED or award.connection is None:
-            continue
+    for award in issued:
         if award.connection not in loaded:
             _, provider, connection = connection_service.load(db, host, award.connection)
             loaded[award.connection] = (provider, connection)
@@ -276,7 +287,6 @@ def learner_badges(db: Database, host: PluginHost, email: str, *, refresh: bool 
                     updated_at=utcnow(),
                 )
             )
-    return [a for a in list_awards(db, learner=learner.email) if a.state in shown]
 
 
 def count_states(db: Database, award_ids: list[int]) -> Counter:

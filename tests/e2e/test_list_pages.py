@@ -1,5 +1,6 @@
-"""``awards list`` and ``learners list`` page through the real command on SQLite and PostgreSQL:
-``--limit`` and ``--after`` cover every row once, in order, while rows arrive between pages."""
+"""``awards list``, ``learners list`` and ``learners badges`` page through the real command on
+SQLite and PostgreSQL: ``--limit`` and ``--after`` cover every row once, in order, while rows
+arrive between pages."""
 
 from __future__ import annotations
 
@@ -29,13 +30,15 @@ def db_url(request, cli):
         yield url
 
 
-def _platform_badge(db) -> str:
+def _platform_badge(db, badge_id: str = "local") -> str:
     now = datetime.now(UTC)
     with db.begin() as conn:
         conn.execute(
-            badges.insert().values(id="local", name="Local", state="Active", created_at=now, updated_at=now)
+            badges.insert().values(
+                id=badge_id, name=badge_id.title(), state="Active", created_at=now, updated_at=now
+            )
         )
-    return "local"
+    return badge_id
 
 
 def _grant(db, first: int, count: int) -> list[int]:
@@ -113,3 +116,22 @@ def test_a_cursor_that_is_not_an_id_is_one_line_and_exit_1(cli, db_url):
     result = cli("awards", "list", "--after", "yesterday")
     assert result.returncode == 1
     assert "--after: 'yesterday' is not a cursor of this list" in one_line_error(result)
+
+
+def test_a_learners_badges_page_oldest_first_and_the_cursor_goes_on(cli, db_url):
+    db = open_database(db_url, upgrade=True)
+    learner_service.add(db, "ada@example.org", "Ada", "Lovelace")
+    learner_service.add(db, "bob@example.org", "Bob", "Other")
+    held = []
+    for name in ("first", "second", "third"):
+        award, _ = award_service.grant(db, _platform_badge(db, name), "ada@example.org")
+        held.append(award.id)
+        award_service.grant(db, name, "bob@example.org")  # someone else's: never listed
+    db.dispose()
+    rows, after = _page(cli, ["learners", "badges", "ada@example.org"], "--limit", "2")
+    assert ([row["id"] for row in rows], after) == (held[:2], str(held[1]))
+    rest, after = _page(cli, ["learners", "badges", "ada@example.org"], "--after", str(held[1]))
+    assert ([row["badge_id"] for row in rest], after) == (["third"], None)
+    assert (
+        cli.ok("learners", "badges", "ada@example.org", "--after", str(held[2])).stdout == "no more badges\n"
+    )

@@ -54,5 +54,5 @@ def badges():
     """What the learner sees in the platform: their badges, the provider's state, the URL to share."""
     email = request.args.get("email", "")
     learner = learner_service.get_by_email(console().db, email)
-    held = award_service.learner_badges(console().db, console().host, learner.email, refresh=True)
+    held = list(award_service.learner_badges(console().db, console().host, learner.email, refresh=True))
     return render_template("learner_badges.html", learner=learner, awards=held)
