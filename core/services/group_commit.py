@@ -1,10 +1,12 @@
 """Group commit: writes handed in by many threads, committed together in one transaction.
 
 A thread calls ``run(work)`` and waits until its work is committed. While one thread (the
-leader) runs a transaction, the work handed in meanwhile queues; when the transaction ends, one
-waiting thread takes the whole queue and runs it in the next. So one thread alone pays one
-transaction per write, as before, and many pay one per batch. A failing batch raises its error in
-the thread of every work in it (none of them was committed).
+leader) runs a transaction, the work handed in meanwhile queues; when the transaction ends, the
+leader wakes the thread of the first work queued, which takes the whole queue and runs it in the
+next, then wakes each thread whose work it committed (one wake-up per work, none wasted on
+threads whose work is still queued). So one thread alone pays one transaction per write, as
+before, and many pay one per batch. A failing batch raises its error in the thread of every work
+in it (none of them was committed).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class _Work(Generic[T]):
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.woken = threading.Event()  # set when done, or when its thread is to lead the next batch
 
 
 class GroupCommit:
@@ -33,27 +36,32 @@ class GroupCommit:
         """:param before_commit: called with the batch's results after its writes, before the commit."""
         self.db = db
         self._before_commit = before_commit
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Work] = []
-        self._writing = False
+        self._writing = False  # a leader is running a batch (or has been woken to)
 
     def run(self, write: Callable[[Connection], T]) -> T:
         """Run ``write(conn)`` in a transaction shared with others' writes; its result once committed."""
         work: _Work[T] = _Work(write)
-        with self._changed:
+        with self._lock:
             self._queue.append(work)
-            while self._writing and not work.done:
-                self._changed.wait()
-            if not work.done:
-                self._writing = True
+            leading = not self._writing
+            self._writing = True
+        if not leading:
+            work.woken.wait()
+        if not work.done:  # this thread leads the next batch
+            with self._lock:
                 batch, self._queue = self._queue, []
-        if not work.done:
             try:
                 self._commit(batch)
             finally:
-                with self._changed:
-                    self._writing = False
-                    self._changed.notify_all()
+                with self._lock:
+                    if self._queue:
+                        self._queue[0].woken.set()
+                    else:
+                        self._writing = False
+                for other in batch:
+                    other.woken.set()
         if work.error is not None:
             raise work.error
         return work.result

@@ -187,3 +187,40 @@ def test_a_stopped_worker_gives_back_the_claims_it_had_not_started(db, host, fak
     states = awards.count_states(db, award_ids)
     assert (states["issued"], states["queued"], states.get("sending", 0)) == (1, 5, 0)
     assert {awards.get(db, award_id).attempts for award_id in award_ids} == {0, 1}, "no attempt spent"
+
+
+def test_every_thread_gets_its_own_result_when_writes_queue_behind_batches(db, award_ids):
+    writes = GroupCommit(db)
+    release = threading.Event()
+    started = threading.Event()
+    results: dict[int, object] = {}
+
+    def write(n):
+        def run(conn):
+            if n == 0:  # the first batch holds its transaction while the others queue
+                started.set()
+                release.wait(timeout=10)
+            conn.execute(
+                text("UPDATE awards SET attempts = attempts + 1 WHERE id = :id"), {"id": award_ids[0]}
+            )
+            return n
+
+        return run
+
+    def run(n):
+        results[n] = writes.run(write(n))
+
+    first = threading.Thread(target=run, args=(0,))
+    first.start()
+    started.wait(timeout=10)
+    others = [threading.Thread(target=run, args=(n,)) for n in range(1, 12)]
+    for thread in others:
+        thread.start()
+    while len(writes._queue) < 11:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join()
+    assert results == {n: n for n in range(12)}
+    assert awards.get(db, award_ids[0]).attempts == 12, "every write committed once"
+    assert not writes._writing and not writes._queue
