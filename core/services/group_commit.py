@@ -7,24 +7,37 @@ next, then wakes each thread whose work it committed (one wake-up per work, none
 threads whose work is still queued). So one thread alone pays one transaction per write, as
 before, and many pay one per batch. A failing batch raises its error in the thread of every work
 in it (none of them was committed).
+
+Inside ``in_background()`` one writer thread commits instead: ``submit(work, then)`` queues the
+work and returns at once, the writer commits everything queued since its last commit in one
+transaction and then calls each work's ``then`` with its result (or error); ``run`` queues and
+waits. So a thread whose outcome is being recorded goes on with its next request, without a
+thread per outcome waiting for the commit.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
 from badgebridge.core.storage import Database
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
+Then = Callable[[Any, "BaseException | None"], None]
+"""Called with a submitted work's result and error (None, or what made its batch fail)."""
 
 
 class _Work(Generic[T]):
-    def __init__(self, write: Callable[[Connection], T]) -> None:
+    def __init__(self, write: Callable[[Connection], T], then: Then | None = None) -> None:
         self.write = write
+        self.then = then
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -39,14 +52,53 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: list[_Work] = []
         self._writing = False  # a leader is running a batch (or has been woken to)
+        self._queued = threading.Condition(self._lock)  # the writer thread waits on it for work
+        self._background = False  # a writer thread commits (``in_background``)
+        self._stopping = False
+
+    @contextmanager
+    def in_background(self) -> Iterator[None]:
+        """Commit through one writer thread until the block ends (then every work queued is committed)."""
+        with self._lock:
+            if self._background or self._writing:
+                raise RuntimeError("the group commit is in use already")
+            self._background, self._stopping = True, False
+        writer = threading.Thread(target=self._write_queued, name="badgebridge-writer", daemon=True)
+        writer.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._stopping = True
+                self._queued.notify()
+            writer.join()
+            with self._lock:
+                self._background = False
+
+    def submit(self, write: Callable[[Connection], T], then: Then) -> None:
+        """Queue ``write`` for the writer thread (``in_background``), which calls ``then(result,
+        error)`` once its batch is committed or failed; without a writer, commit it now."""
+        with self._lock:
+            if self._background:
+                self._queue.append(_Work(write, then))
+                self._queued.notify()
+                return
+        try:
+            result = self.run(write)
+        except Exception as exc:
+            then(None, exc)
+        else:
+            then(result, None)
 
     def run(self, write: Callable[[Connection], T]) -> T:
         """Run ``write(conn)`` in a transaction shared with others' writes; its result once committed."""
         work: _Work[T] = _Work(write)
         with self._lock:
             self._queue.append(work)
-            leading = not self._writing
-            self._writing = True
+            if self._background:
+                self._queued.notify()
+            leading = not self._writing and not self._background
+            self._writing = self._writing or leading
         if not leading:
             work.woken.wait()
         if not work.done:  # this thread leads the next batch
@@ -65,6 +117,25 @@ class GroupCommit:
         if work.error is not None:
             raise work.error
         return work.result
+
+    def _write_queued(self) -> None:
+        """The writer thread: commit what is queued, batch after batch, until stopped and drained."""
+        while True:
+            with self._lock:
+                while not self._queue and not self._stopping:
+                    self._queued.wait()
+                if not self._queue:
+                    return
+                batch, self._queue = self._queue, []
+            self._commit(batch)
+            for work in batch:
+                if work.then is None:  # a ``run`` waiting for it
+                    work.woken.set()
+                    continue
+                try:
+                    work.then(work.result, work.error)
+                except Exception:  # a caller's bug must not stop the writer: the others still wait
+                    log.exception("recording a committed write failed")
 
     def _commit(self, batch: list[_Work]) -> None:
         try:

@@ -224,3 +224,36 @@ def test_every_thread_gets_its_own_result_when_writes_queue_behind_batches(db, a
     assert results == {n: n for n in range(12)}
     assert awards.get(db, award_ids[0]).attempts == 12, "every write committed once"
     assert not writes._writing and not writes._queue
+
+
+def test_in_background_a_writer_thread_commits_what_is_submitted_and_calls_back(db, award_ids):
+    writes = GroupCommit(db)
+    called: list[tuple[object, str | None, str]] = []
+    all_called = threading.Event()
+
+    def then(result, error):
+        called.append((result, error and str(error), threading.current_thread().name))
+        if len(called) == 3:
+            all_called.set()
+
+    def good(conn):
+        conn.execute(text("UPDATE awards SET attempts = 7 WHERE id = :id"), {"id": award_ids[0]})
+        return "written"
+
+    def bad(conn):
+        raise RuntimeError("boom")
+
+    with writes.in_background():
+        writes.submit(good, then)
+        assert writes.run(good) == "written", "run waits for the writer thread's commit"
+        writes.submit(bad, then)
+        writes.submit(good, then)
+        all_called.wait(timeout=10)
+    results = sorted((result, error) for result, error, _ in called if error is None)
+    assert results[0] == ("written", None)
+    assert "boom" in [error for _, error, _ in called], "a failed batch calls back with its error"
+    assert {name for _, _, name in called} == {"badgebridge-writer"}
+    assert awards.get(db, award_ids[0]).attempts == 7
+    finished: list[object] = []
+    writes.submit(good, lambda result, error: finished.append(result))
+    assert finished == ["written"], "without a writer thread, submit commits at once"
