@@ -45,9 +45,18 @@ class _Work(Generic[T]):
 
 
 class GroupCommit:
-    def __init__(self, db: Database, *, before_commit: Callable[[list[Any]], None] | None = None) -> None:
-        """:param before_commit: called with the batch's results after its writes, before the commit."""
+    def __init__(
+        self,
+        db: Database,
+        *,
+        write_batch: Callable[[Connection, list[Any]], list[Any]] | None = None,
+        before_commit: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        """:param write_batch: writes a batch's works at once, returning their results in order
+            (default: each work is a function of the connection, called in turn).
+        :param before_commit: called with the batch's results after its writes, before the commit."""
         self.db = db
+        self._write_batch = write_batch or _each
         self._before_commit = before_commit
         self._lock = threading.Lock()
         self._queue: list[_Work] = []
@@ -140,8 +149,9 @@ class GroupCommit:
     def _commit(self, batch: list[_Work]) -> None:
         try:
             with self.db.begin() as conn:
-                for work in batch:
-                    work.result = work.write(conn)
+                results = self._write_batch(conn, [work.write for work in batch])
+                for work, result in zip(batch, results, strict=True):
+                    work.result = result
                 if self._before_commit is not None:
                     self._before_commit([work.result for work in batch])
         except BaseException as exc:  # nothing of the batch was committed: each of its threads learns why
@@ -149,3 +159,7 @@ class GroupCommit:
                 work.error = exc
         for work in batch:
             work.done = True
+
+
+def _each(conn: Connection, writes: list[Callable[[Connection], Any]]) -> list[Any]:
+    return [write(conn) for write in writes]

@@ -98,6 +98,13 @@ _FINALISE = update(awards).where(
 )
 """Sets the columns its parameters name, besides matching the claim."""
 _RELEASED = {"claimed_by": None, "claim_token": None, "lease_expires_at": None}
+_OURS = (
+    select(awards.c.id, awards.c.claim_token)
+    .where(awards.c.id.in_(bindparam("b_ids", expanding=True)), awards.c.state == AwardState.SENDING)
+    .order_by(awards.c.id)
+)
+"""The awards of a batch of records still being sent, with their claim tokens."""
+_OURS_LOCKED = _OURS.with_for_update(key_share=True)
 _HISTORY = insert(award_attempts)
 
 
@@ -237,7 +244,7 @@ class AwardSender:
         self._confirmed: dict[tuple[int, str], float] = {}  # (award, token): last confirming write
         self._pending: dict[int, list[dict]] = {}  # per award: history not written yet
         self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
-        self._writes = GroupCommit(db, before_commit=_before_commit)
+        self._writes = GroupCommit(db, write_batch=self._write_records, before_commit=_before_commit)
         self._lapsed_checked = float("-inf")  # when claim() last looked for lapsed leases
 
     # -- claiming ---------------------------------------------------------------------------
@@ -421,7 +428,7 @@ class AwardSender:
         """Record what ``deliver`` returned (committed with other sends' outcomes) and let the claim go."""
         try:
             written = record()
-            return self._recorded(written, self._writes.run(self._write(written)))
+            return self._recorded(written, self._writes.run(written))
         finally:
             with self._lock:
                 self._forget(claim)
@@ -445,7 +452,7 @@ class AwardSender:
             except Exception as exc:
                 then(exc)
 
-        self._writes.submit(self._write(written), recorded)
+        self._writes.submit(written, recorded)
 
     @contextmanager
     def writing_in_background(self) -> Iterator[None]:
@@ -635,25 +642,47 @@ class AwardSender:
         """Apply ``values`` and release the claim, if the claim is still ours; write the history.
 
         Committed with the finalising writes of the other sends finishing meanwhile."""
-        return self._writes.run(self._write(Record(claim, values, None)))
+        return self._writes.run(Record(claim, values, None))
 
-    def _write(self, record: Record) -> Callable[[Connection], bool]:
-        """The write of a record: its values (and the claim released) if the claim is still ours,
-        else a "superseded" note; the award's history with it. Returns whether the values were set."""
-        claim = record.claim
-        params = None
-        if record.values is not None:
-            params = {"b_id": claim.award_id, "b_token": claim.token, "updated_at": self.clock.now()}
-            params |= _RELEASED | record.values
+    def _write_records(self, conn: Connection, records: list[Record]) -> list[bool]:
+        """Write a batch of records in a few statements, whatever its size; returns, per record,
+        whether its values were set.
 
-        def write(conn: Connection) -> bool:
-            done = params is not None and conn.execute(_FINALISE, params).rowcount == 1
-            if not done and record.outcome is not None:
-                self._record(claim, "send", "superseded", None, SUPERSEDED)
-            self._flush(claim, conn)
-            return done
-
-        return write
+        The awards still claimed by the records' tokens are read first (locked on PostgreSQL, under
+        the write lock on SQLite, so they stay so until the commit); those get their values (one
+        ``executemany`` per set of columns), the others a "superseded" note; then every record's
+        history, in one ``executemany``."""
+        now = self.clock.now()
+        finalising = [record for record in records if record.values is not None]
+        ours: set[tuple[int, str]] = set()
+        if finalising:
+            query = _OURS_LOCKED if conn.dialect.name == "postgresql" else _OURS
+            ids = sorted({record.claim.award_id for record in finalising})
+            ours = {(row.id, row.claim_token) for row in conn.execute(query, {"b_ids": ids})}
+        done: list[bool] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for record in records:
+            key = (record.claim.award_id, record.claim.token)
+            finalised = record.values is not None and key in ours
+            if finalised:
+                ours.discard(key)  # a claim is finalised once
+                params = {"b_id": key[0], "b_token": key[1], "updated_at": now} | _RELEASED | record.values
+                updates.setdefault(tuple(params), []).append(params)
+            elif record.outcome is not None:
+                self._record(record.claim, "send", "superseded", None, SUPERSEDED)
+            done.append(finalised)
+        for rows in updates.values():
+            changed = conn.execute(_FINALISE, rows).rowcount
+            if changed != len(rows):  # cannot happen while the rows read stay locked
+                raise BadgeBridgeError(f"{changed} of {len(rows)} awards finalised; the batch is rolled back")
+        history: list[dict[str, Any]] = []
+        with self._lock:
+            for record in records:
+                mine = {"award_id": record.claim.award_id, "worker": self.identity}
+                history += [row | mine for row in self._pending.pop(record.claim.award_id, [])]
+        if history:
+            conn.execute(_HISTORY, history)
+        return done
 
     def _recorded(self, record: Record, done: bool) -> Outcome:
         """The outcome of a committed record (raising a plugin bug's error once it is recorded)."""
