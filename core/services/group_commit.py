@@ -12,13 +12,17 @@ Inside ``in_background()`` one writer thread commits instead: ``submit(work, the
 work and returns at once, the writer commits everything queued since its last commit in one
 transaction and then calls each work's ``then`` with its result (or error); ``run`` queues and
 waits. So a thread whose outcome is being recorded goes on with its next request, without a
-thread per outcome waiting for the commit.
+thread per outcome waiting for the commit. The writer lets a batch gather: it commits once
+``GATHER_AT_LEAST`` works are queued, ``GATHER_SECONDS`` after the first, or at once for a
+``run`` (someone waits) or the end of the block; so a lone sender's outcomes, too, are committed
+a few at a time rather than one transaction each.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -28,6 +32,9 @@ from sqlalchemy import Connection
 from badgebridge.core.storage import Database
 
 log = logging.getLogger(__name__)
+
+GATHER_AT_LEAST = 8
+GATHER_SECONDS = 0.05
 
 T = TypeVar("T")
 Then = Callable[[Any, "BaseException | None"], None]
@@ -64,6 +71,7 @@ class GroupCommit:
         self._queued = threading.Condition(self._lock)  # the writer thread waits on it for work
         self._background = False  # a writer thread commits (``in_background``)
         self._stopping = False
+        self._hurry = False  # a ``run`` waits: commit what is queued without gathering more
 
     @contextmanager
     def in_background(self) -> Iterator[None]:
@@ -90,7 +98,8 @@ class GroupCommit:
         with self._lock:
             if self._background:
                 self._queue.append(_Work(write, then))
-                self._queued.notify()
+                if len(self._queue) in (1, GATHER_AT_LEAST):  # the writer waits for work, or gathers
+                    self._queued.notify()
                 return
         try:
             result = self.run(write)
@@ -105,6 +114,7 @@ class GroupCommit:
         with self._lock:
             self._queue.append(work)
             if self._background:
+                self._hurry = True
                 self._queued.notify()
             leading = not self._writing and not self._background
             self._writing = self._writing or leading
@@ -135,7 +145,13 @@ class GroupCommit:
                     self._queued.wait()
                 if not self._queue:
                     return
-                batch, self._queue = self._queue, []
+                until = time.monotonic() + GATHER_SECONDS
+                while len(self._queue) < GATHER_AT_LEAST and not (self._hurry or self._stopping):
+                    left = until - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._queued.wait(left)
+                batch, self._queue, self._hurry = self._queue, [], False
             self._commit(batch)
             for work in batch:
                 if work.then is None:  # a ``run`` waiting for it

@@ -270,3 +270,28 @@ def test_in_background_a_writer_thread_commits_what_is_submitted_and_calls_back(
     finished: list[object] = []
     writes.submit(good, lambda result, error: finished.append(result))
     assert finished == ["written"], "without a writer thread, submit commits at once"
+
+
+def test_the_writer_gathers_a_batch_and_a_waiting_run_commits_it_at_once(db, award_ids, monkeypatch):
+    from badgebridge.core.services import group_commit
+
+    monkeypatch.setattr(group_commit, "GATHER_SECONDS", 3600.0)  # only a full batch or a run ends it
+    monkeypatch.setattr(group_commit, "GATHER_AT_LEAST", 3)
+    batches: list[int] = []
+
+    def write_batch(conn, writes):
+        batches.append(len(writes))
+        return [write(conn) for write in writes]
+
+    writes = GroupCommit(db, write_batch=write_batch)
+    committed: list[object] = []
+    with writes.in_background():
+        for _ in range(3):
+            writes.submit(lambda conn: "gathered", lambda result, error: committed.append(result))
+        writes.submit(lambda conn: "waiting", lambda result, error: committed.append(result))
+        runner = threading.Thread(target=lambda: committed.append(writes.run(lambda conn: "run")))
+        runner.start()
+        runner.join(timeout=10)
+        assert not runner.is_alive(), "a run does not wait for a batch to fill"
+    assert batches[0] >= 3 and sum(batches) == 5, batches  # a full batch, then the rest with the run
+    assert sorted(committed) == ["gathered"] * 3 + ["run", "waiting"]
