@@ -98,6 +98,13 @@ _FINALISE = update(awards).where(
 )
 """Sets the columns its parameters name, besides matching the claim."""
 _RELEASED = {"claimed_by": None, "claim_token": None, "lease_expires_at": None}
+_OURS = (
+    select(awards.c.id, awards.c.claim_token)
+    .where(awards.c.id.in_(bindparam("b_ids", expanding=True)), awards.c.state == AwardState.SENDING)
+    .order_by(awards.c.id)
+)
+"""The awards of a batch of records still being sent, with their claim tokens."""
+_OURS_LOCKED = _OURS.with_for_update(key_share=True)
 _HISTORY = insert(award_attempts)
 
 
@@ -156,6 +163,21 @@ class Outcome:
     message: str
     provider_badge_id: str | None = None
     retry_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a send's outcome writes: ``values`` set on the award (and the claim released) if the
+    claim is still ours (None: only the history), and the ``outcome`` then; a claim found taken
+    over is noted "superseded" instead. ``error``: a plugin bug, raised once it is recorded."""
+
+    claim: Claim
+    values: dict[str, Any] | None
+    outcome: Outcome | None
+    error: Exception | None = None
+
+
+SUPERSEDED = "another sender took this award over"
 
 
 class Superseded(Exception):
@@ -222,7 +244,7 @@ class AwardSender:
         self._confirmed: dict[tuple[int, str], float] = {}  # (award, token): last confirming write
         self._pending: dict[int, list[dict]] = {}  # per award: history not written yet
         self._failing: dict[int, float] = {}  # per connection: moving share of requests that failed
-        self._writes = GroupCommit(db, before_commit=_before_commit)
+        self._writes = GroupCommit(db, write_batch=self._write_records, before_commit=_before_commit)
         self._lapsed_checked = float("-inf")  # when claim() last looked for lapsed leases
 
     # -- claiming ---------------------------------------------------------------------------
@@ -355,7 +377,7 @@ class AwardSender:
         """Deliver one claimed award and record the outcome. Plugin bugs are recorded, then raised."""
         return self.finish(claim, self.deliver(claim))
 
-    def deliver(self, claim: Claim) -> Callable[[], Outcome]:
+    def deliver(self, claim: Claim) -> Callable[[], Record]:
         """The provider's part of a send: its requests. Returns what records the outcome, for
         ``finish`` (the claim stays held, its lease renewed, until then)."""
         with self._lock:
@@ -402,17 +424,45 @@ class AwardSender:
         except Exception as exc:
             return partial(self._internal_error, claim, exc)
 
-    def finish(self, claim: Claim, record: Callable[[], Outcome]) -> Outcome:
+    def finish(self, claim: Claim, record: Callable[[], Record]) -> Outcome:
         """Record what ``deliver`` returned (committed with other sends' outcomes) and let the claim go."""
         try:
-            return record()
+            written = record()
+            return self._recorded(written, self._writes.run(written))
         finally:
             with self._lock:
                 self._forget(claim)
 
-    def _internal_error(self, claim: Claim, error: Exception) -> Outcome:
-        self._failed(claim, BadgeBridgeError(f"internal error: {type(error).__name__}: {error}"))
-        raise error
+    def finish_later(
+        self, claim: Claim, record: Callable[[], Record], then: Callable[[Outcome | Exception], None]
+    ) -> None:
+        """``finish`` without waiting: inside ``writing_in_background()`` the outcome is committed by
+        the writer thread, which then lets the claim go and calls ``then`` with the outcome (or the
+        error: a plugin bug, or the failed commit)."""
+        written = record()
+
+        def recorded(done: bool | None, error: BaseException | None) -> None:
+            with self._lock:
+                self._forget(claim)
+            if error is not None:
+                then(error if isinstance(error, Exception) else RuntimeError(str(error)))
+                return
+            try:
+                then(self._recorded(written, bool(done)))
+            except Exception as exc:
+                then(exc)
+
+        self._writes.submit(written, recorded)
+
+    @contextmanager
+    def writing_in_background(self) -> Iterator[None]:
+        """Outcomes handed to ``finish_later`` are committed by one writer thread until the block ends."""
+        with self._writes.in_background():
+            yield
+
+    def _internal_error(self, claim: Claim, error: Exception) -> Record:
+        failed = self._failed(claim, BadgeBridgeError(f"internal error: {type(error).__name__}: {error}"))
+        return Record(failed.claim, failed.values, failed.outcome, error=error)
 
     def _forget(self, claim: Claim) -> None:
         """Drop what this sender keeps about a claim it is done with (under ``_lock``)."""
@@ -592,15 +642,56 @@ class AwardSender:
         """Apply ``values`` and release the claim, if the claim is still ours; write the history.
 
         Committed with the finalising writes of the other sends finishing meanwhile."""
-        params = {"b_id": claim.award_id, "b_token": claim.token, "updated_at": self.clock.now()}
-        params |= _RELEASED | values
+        return self._writes.run(Record(claim, values, None))
 
-        def write(conn: Connection) -> bool:
-            done = conn.execute(_FINALISE, params).rowcount == 1
-            self._flush(claim, conn)
-            return done
+    def _write_records(self, conn: Connection, records: list[Record]) -> list[bool]:
+        """Write a batch of records in a few statements, whatever its size; returns, per record,
+        whether its values were set.
 
-        return self._writes.run(write)
+        The awards still claimed by the records' tokens are read first (locked on PostgreSQL, under
+        the write lock on SQLite, so they stay so until the commit); those get their values (one
+        ``executemany`` per set of columns), the others a "superseded" note; then every record's
+        history, in one ``executemany``."""
+        now = self.clock.now()
+        finalising = [record for record in records if record.values is not None]
+        ours: set[tuple[int, str]] = set()
+        if finalising:
+            query = _OURS_LOCKED if conn.dialect.name == "postgresql" else _OURS
+            ids = sorted({record.claim.award_id for record in finalising})
+            ours = {(row.id, row.claim_token) for row in conn.execute(query, {"b_ids": ids})}
+        done: list[bool] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for record in records:
+            key = (record.claim.award_id, record.claim.token)
+            finalised = record.values is not None and key in ours
+            if finalised:
+                ours.discard(key)  # a claim is finalised once
+                params = {"b_id": key[0], "b_token": key[1], "updated_at": now} | _RELEASED | record.values
+                updates.setdefault(tuple(params), []).append(params)
+            elif record.outcome is not None:
+                self._record(record.claim, "send", "superseded", None, SUPERSEDED)
+            done.append(finalised)
+        for rows in updates.values():
+            changed = conn.execute(_FINALISE, rows).rowcount
+            if changed != len(rows):  # cannot happen while the rows read stay locked
+                raise BadgeBridgeError(f"{changed} of {len(rows)} awards finalised; the batch is rolled back")
+        history: list[dict[str, Any]] = []
+        with self._lock:
+            for record in records:
+                mine = {"award_id": record.claim.award_id, "worker": self.identity}
+                history += [row | mine for row in self._pending.pop(record.claim.award_id, [])]
+        if history:
+            conn.execute(_HISTORY, history)
+        return done
+
+    def _recorded(self, record: Record, done: bool) -> Outcome:
+        """The outcome of a committed record (raising a plugin bug's error once it is recorded)."""
+        if record.error is not None:
+            raise record.error
+        if done:
+            assert record.outcome is not None
+            return record.outcome
+        return Outcome(record.claim.award_id, "superseded", f"{SUPERSEDED}; left to it")
 
     def _record(
         self, claim: Claim, action: str, outcome: str, status: int | None, message: str | None
@@ -617,89 +708,80 @@ class AwardSender:
             mine = {"award_id": claim.award_id, "worker": self.identity}
             conn.execute(_HISTORY, [row | mine for row in rows])
 
-    def _superseded(self, claim: Claim) -> Outcome:
-        self._record(claim, "send", "superseded", None, "another sender took this award over")
-        self._writes.run(lambda conn: self._flush(claim, conn))
-        return Outcome(claim.award_id, "superseded", "another sender took this award over; left to it")
+    def _superseded(self, claim: Claim) -> Record:
+        return Record(claim, None, Outcome(claim.award_id, "superseded", f"{SUPERSEDED}; left to it"))
 
-    def _issued(self, claim: Claim, badge: IssuedBadge, title: str, *, linked: bool) -> Outcome:
-        done = self._finalise(
-            claim,
-            state=AwardState.ISSUED,
-            provider_badge_id=badge.provider_badge_id,
-            provider_state=badge.state,
-            provider_url=badge.url,
-            linked=linked,
-            maybe_sent=False,
-            next_attempt_at=None,
-            last_error=None,
-            last_status=None,
-            sent_at=self.clock.now(),
-        )
-        if not done:
-            return self._superseded(claim)
+    def _issued(self, claim: Claim, badge: IssuedBadge, title: str, *, linked: bool) -> Record:
         how = "already held on" if linked else "issued on"
-        return Outcome(
-            claim.award_id,
-            AwardState.ISSUED,
-            f"{how} {title} as {badge.provider_badge_id} ({badge.state})",
-            badge.provider_badge_id,
+        values = {
+            "state": AwardState.ISSUED,
+            "provider_badge_id": badge.provider_badge_id,
+            "provider_state": badge.state,
+            "provider_url": badge.url,
+            "linked": linked,
+            "maybe_sent": False,
+            "next_attempt_at": None,
+            "last_error": None,
+            "last_status": None,
+            "sent_at": self.clock.now(),
+        }
+        message = f"{how} {title} as {badge.provider_badge_id} ({badge.state})"
+        return Record(
+            claim, values, Outcome(claim.award_id, AwardState.ISSUED, message, badge.provider_badge_id)
         )
 
-    def _failed(self, claim: Claim, error: BadgeBridgeError) -> Outcome:
+    def _failed(self, claim: Claim, error: BadgeBridgeError) -> Record:
         status = error.status if isinstance(error, ProviderError) else None
-        done = self._finalise(
-            claim, state=AwardState.FAILED, last_error=str(error), last_status=status, next_attempt_at=None
-        )
-        return Outcome(claim.award_id, AwardState.FAILED, str(error)) if done else self._superseded(claim)
+        values = {
+            "state": AwardState.FAILED,
+            "last_error": str(error),
+            "last_status": status,
+            "next_attempt_at": None,
+        }
+        return Record(claim, values, Outcome(claim.award_id, AwardState.FAILED, str(error)))
 
-    def _paused(self, claim: Claim, pause: Paused, *, maybe_sent: bool) -> Outcome:
+    def _paused(self, claim: Claim, pause: Paused, *, maybe_sent: bool) -> Record:
         """Release the claim until the pause ends; no attempt is spent (no send went through)."""
         retry_at = datetime.fromtimestamp(pause.until, self.clock.now().tzinfo)
-        done = self._finalise(
-            claim,
-            state=AwardState.QUEUED,
-            attempts=claim.attempts - 1,
-            next_attempt_at=retry_at,
-            maybe_sent=maybe_sent,
-        )
-        if not done:
-            return self._superseded(claim)
-        return Outcome(
+        values = {
+            "state": AwardState.QUEUED,
+            "attempts": claim.attempts - 1,
+            "next_attempt_at": retry_at,
+            "maybe_sent": maybe_sent,
+        }
+        outcome = Outcome(
             claim.award_id, AwardState.QUEUED, "the connection is paused; will retry", retry_at=retry_at
         )
+        return Record(claim, values, outcome)
 
     def _retry_later(
         self, claim: Claim, error: ProviderUnavailable, *, spent: bool, maybe_sent: bool
-    ) -> Outcome:
+    ) -> Record:
         attempts = claim.attempts if spent else claim.attempts - 1  # lookups and 429s use no attempt
         if attempts >= self.policy.max_attempts:
             message = f"{error} (gave up after {attempts} attempts)"
-            done = self._finalise(
-                claim,
-                state=AwardState.FAILED,
-                last_error=message,
-                last_status=error.status,
-                next_attempt_at=None,
-                maybe_sent=maybe_sent,
-            )
-            return Outcome(claim.award_id, AwardState.FAILED, message) if done else self._superseded(claim)
+            values = {
+                "state": AwardState.FAILED,
+                "last_error": message,
+                "last_status": error.status,
+                "next_attempt_at": None,
+                "maybe_sent": maybe_sent,
+            }
+            return Record(claim, values, Outcome(claim.award_id, AwardState.FAILED, message))
         with self._lock:
             failing = self._failing.get(claim.connection.id, 1.0)
         delay = self.policy.delay(attempts, error, self._rng, failing)
         retry_at = self.clock.now() + timedelta(seconds=delay)
-        done = self._finalise(
-            claim,
-            state=AwardState.QUEUED,
-            attempts=attempts,
-            next_attempt_at=retry_at,
-            maybe_sent=maybe_sent,
-            last_error=str(error),
-            last_status=error.status,
-        )
-        if not done:
-            return self._superseded(claim)
-        return Outcome(claim.award_id, AwardState.QUEUED, f"{error}; will retry", retry_at=retry_at)
+        values = {
+            "state": AwardState.QUEUED,
+            "attempts": attempts,
+            "next_attempt_at": retry_at,
+            "maybe_sent": maybe_sent,
+            "last_error": str(error),
+            "last_status": error.status,
+        }
+        outcome = Outcome(claim.award_id, AwardState.QUEUED, f"{error}; will retry", retry_at=retry_at)
+        return Record(claim, values, outcome)
 
 
 def _before_commit(done: list[bool]) -> None:

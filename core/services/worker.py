@@ -8,7 +8,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from badgebridge.core.services.sender import AwardSender, Claim, Outcome
 
@@ -18,9 +17,6 @@ CLAIM_AHEAD = 4
 """Claims held per sender thread: one being sent, the rest claimed ahead so no thread waits for a claim."""
 HELD_AT_LEAST = 32
 """Claims held however few the threads, so even one thread claims a batch at a time."""
-FINISHERS_AT_LEAST = 8
-"""Threads recording outcomes however few send: while one commits, the outcomes arriving meanwhile
-gather for the next commit, so recording keeps up with a thread's sending."""
 
 
 def run(
@@ -34,8 +30,9 @@ def run(
 ) -> Counter:
     """Send due awards with ``concurrency`` threads; returns how many ended in each state.
 
-    Each thread makes the provider requests of one award after another; recording an outcome
-    (committed together with the others finishing meanwhile) runs beside the next award's requests.
+    Each thread makes the provider requests of one award after another; recording an outcome runs
+    beside the next award's requests, in one writer thread that commits all the outcomes handed to
+    it since its last commit together.
     Awards are claimed in batches: up to ``CLAIM_AHEAD`` per thread (``HELD_AT_LEAST`` in all) are
     held, the next batch claimed as soon as half of them are sent, so threads never wait for a claim
     (the heartbeat renews the claims waiting their turn).
@@ -50,19 +47,14 @@ def run(
     counts: Counter = Counter()
     ready: queue.Queue[Claim | None] = queue.Queue()  # claimed, waiting for a sender thread
     done: queue.Queue[Outcome | Exception] = queue.Queue()
-    finishing = ThreadPoolExecutor(
-        max_workers=max(concurrency, FINISHERS_AT_LEAST), thread_name_prefix="badgebridge-finish"
-    )
     threads = [
-        threading.Thread(
-            target=_send_each, args=(sender, ready, finishing, done, stop), name=f"badgebridge-send-{n}"
-        )
+        threading.Thread(target=_send_each, args=(sender, ready, done, stop), name=f"badgebridge-send-{n}")
         for n in range(concurrency)
     ]
     held = max(concurrency * CLAIM_AHEAD, HELD_AT_LEAST)
     outstanding = 0  # claims handed to the sender threads, not yet done
     claim_after = 0.0  # after a claim found fewer due than asked: when to look again
-    with sender.heartbeat():
+    with sender.heartbeat(), sender.writing_in_background():
         for thread in threads:
             thread.start()
         try:
@@ -100,29 +92,15 @@ def run(
                 ready.put(None)
             for thread in threads:
                 thread.join()
-            finishing.shutdown()
     return counts
 
 
-def _send_each(
-    sender: AwardSender,
-    ready: queue.Queue,
-    finishing: ThreadPoolExecutor,
-    done: queue.Queue,
-    stop: threading.Event,
-) -> None:
+def _send_each(sender: AwardSender, ready: queue.Queue, done: queue.Queue, stop: threading.Event) -> None:
     """A sender thread: deliver the claims handed over until told to end (``None``) or stopped;
-    their outcomes are recorded by the finishing threads meanwhile, so the next request need not
-    wait for the last one's commit."""
+    their outcomes are recorded by the writer thread meanwhile (and then put in ``done``), so the
+    next request need not wait for the last one's commit."""
     while not stop.is_set() and (claim := ready.get()) is not None:
-        finishing.submit(_finish, sender, claim, sender.deliver(claim), done)
-
-
-def _finish(sender: AwardSender, claim: Claim, record: Callable[[], Outcome], done: queue.Queue) -> None:
-    try:
-        done.put(sender.finish(claim, record))
-    except Exception as exc:
-        done.put(exc)
+        sender.finish_later(claim, sender.deliver(claim), done.put)
 
 
 def _release_waiting(sender: AwardSender, ready: queue.Queue) -> int:

@@ -1,4 +1,4 @@
-"""A thin HTTP client for Credly's v1 API, one pooled ``httpx.Client`` per connection.
+"""A thin HTTP client for Credly's v1 API, one ``CredlyClient`` per connection.
 
 ``client_for(connection)`` returns the connection's client, creating it on first use and replacing
 it when the connection's settings change; all clients close at interpreter exit. Tests route every
@@ -9,6 +9,11 @@ The client speaks Credly's wire (``credly-api.md``): Basic auth with the token a
 with ``auth: oauth``, Bearer tokens from ``.oauth``), the ``{"data": ..., "metadata": ...}``
 envelope, pages followed through ``metadata``; it returns the ``data`` objects as dicts and raises
 ``badgebridge.core.errors`` (mapped in ``.errors``).
+
+A ``CredlyClient`` lends each request one of its ``httpx.Client`` objects, each keeping its own
+kept-alive connection: as many as requests were ever made at once, each used by one request at a
+time. One ``httpx.Client`` shared by many threads would scan its whole pool of connections on
+every request and every response (httpcore), a cost that grows with the threads sending at once.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ def base_url_for(host: str | None) -> str:
 
 
 class CredlyClient:
-    """Credly's API for one organization, through one pooled ``httpx.Client``.
+    """Credly's API for one organization, through ``httpx.Client`` objects lent one per request.
 
     Give ``token`` (an authorization token, sent as Basic auth) or ``oauth`` (client credentials
     that fetch and renew Bearer tokens).
@@ -88,22 +93,42 @@ class CredlyClient:
             auth = httpx.BasicAuth(token, "")
         else:
             raise ValueError("a Credly client needs a token or OAuth client credentials")
-        self._http = httpx.Client(
-            base_url=base_url,
-            auth=auth,
+        self._auth = auth
+        self._transport = transport
+        self._lock = threading.Lock()
+        self._clients: list[httpx.Client] = []  # every one made, closed by close()
+        self._idle: list[httpx.Client] = []  # not lent to a request now, the last returned last
+        self._closed = False
+        # one TLS context (CA bundle loaded once) for every transport, not one per httpx.Client
+        self._tls = httpx.create_ssl_context() if transport is None else None
+        self._http = self._new_http()  # builds requests (and is lent too)
+        self._idle.append(self._http)
+        self._badges_url = self._http.base_url.join(self._path("badges"))
+
+    def _new_http(self) -> httpx.Client:
+        http = httpx.Client(
+            base_url=self.base_url,
+            auth=self._auth,
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             timeout=TIMEOUT,
-            transport=transport or httpx.HTTPTransport(retries=CONNECT_RETRIES),
+            transport=self._transport or httpx.HTTPTransport(verify=self._tls, retries=CONNECT_RETRIES),
             # the last step before a request is written: a sender that stalled since it renewed
             # its claim sends nothing (badgebridge.core.fencing)
             event_hooks={"request": [lambda request: fencing.check()]},
         )
+        with self._lock:
+            self._clients.append(http)
+        return http
 
     def __repr__(self) -> str:
         return f"CredlyClient(base_url={self.base_url!r}, org_id={self.org_id!r})"
 
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            self._closed = True
+            clients, self._idle = self._clients, []
+        for http in clients:
+            http.close()
 
     # -- the API ----------------------------------------------------------------------------
 
@@ -120,7 +145,7 @@ class CredlyClient:
         template = payload.get("badge_template_id")
         return self._one(
             "POST",
-            self._path("badges"),
+            self._badges_url,
             json=dict(payload),
             required=BADGE_FIELDS,
             not_found=f"organization {self.org_id} or badge template {template} not found on Credly",
@@ -189,7 +214,7 @@ class CredlyClient:
     def _one(
         self,
         method: str,
-        path: str,
+        path: str | httpx.URL,
         *,
         required: tuple[str, ...],
         json: Mapping[str, Any] | None = None,
@@ -260,7 +285,7 @@ class CredlyClient:
     ) -> tuple[Any, Mapping[str, Any]]:
         """Send, map failures to core errors, and return ``(data, metadata)`` once their shape checks."""
         try:
-            response = self._http.send(request)
+            response = self._lent_send(request)
         except httpx.RequestError as exc:
             raise errors.transport_error(
                 exc, method=request.method, base_url=self.base_url, scrub=self._scrub
@@ -279,6 +304,20 @@ class CredlyClient:
             raise errors.unexpected_body(response, problem=problem, scrub=self._scrub)
         metadata = body.get("metadata")
         return data, metadata if isinstance(metadata, dict) else {}
+
+    def _lent_send(self, request: httpx.Request) -> httpx.Response:
+        """Send on an ``httpx.Client`` no other request is using (a new one if all are busy); once
+        closed, on a closed one (which refuses)."""
+        with self._lock:
+            http = self._idle.pop() if self._idle else (self._http if self._closed else None)
+        if http is None:
+            http = self._new_http()
+        try:
+            return http.send(request)
+        finally:
+            with self._lock:
+                if not self._closed:
+                    self._idle.append(http)
 
     def _scrub(self, text: str) -> str:
         """``text`` with the token or client secret (the Basic credential made from it, and any

@@ -112,8 +112,20 @@ def test_concurrent_finalising_shares_transactions_and_checks_each_award(db, hos
         )
     sender.pacer.next_slot(claims[0].connection.id, None)  # the pacing row is read: no write per request
     commits: list[int] = []
+    batches: list[int] = []
+    write_batch = sender._writes._write_batch
 
-    def commit(conn):
+    def counted(conn, records):
+        batches.append(len(records))
+        return write_batch(conn, records)
+
+    sender._writes._write_batch = counted
+
+    def commit(conn):  # the first commit waits for the other finalising writes to queue behind it
+        for _ in range(1000):
+            if commits or batches[0] + len(sender._writes._queue) >= 6:
+                break
+            threading.Event().wait(0.01)
         commits.append(1)
 
     event.listen(db.engine, "commit", commit)
@@ -132,8 +144,9 @@ def test_concurrent_finalising_shares_transactions_and_checks_each_award(db, hos
     assert outcomes == {c.award_id: "issued" for c in claims[1:]} | {claims[0].award_id: "superseded"}
     assert [awards.get(db, c.award_id).state for c in claims[1:]] == ["issued"] * 5
     assert awards.get(db, claims[0].award_id).state == "sending", "the other sender's claim is untouched"
-    assert len(commits) < 6, f"{len(commits)} commits for six finalising writes (and a superseded note)"
+    assert len(commits) <= 2, f"{len(commits)} commits for six finalising writes (one superseded)"
     assert [a.outcome for a in history.attempts(db, claims[1].award_id)] == ["issued"]
+    assert [a.outcome for a in history.attempts(db, claims[0].award_id)] == ["issued", "superseded"]
 
 
 def test_a_failing_batch_raises_in_every_thread_of_it_and_commits_nothing(db, award_ids):
@@ -187,3 +200,98 @@ def test_a_stopped_worker_gives_back_the_claims_it_had_not_started(db, host, fak
     states = awards.count_states(db, award_ids)
     assert (states["issued"], states["queued"], states.get("sending", 0)) == (1, 5, 0)
     assert {awards.get(db, award_id).attempts for award_id in award_ids} == {0, 1}, "no attempt spent"
+
+
+def test_every_thread_gets_its_own_result_when_writes_queue_behind_batches(db, award_ids):
+    writes = GroupCommit(db)
+    release = threading.Event()
+    started = threading.Event()
+    results: dict[int, object] = {}
+
+    def write(n):
+        def run(conn):
+            if n == 0:  # the first batch holds its transaction while the others queue
+                started.set()
+                release.wait(timeout=10)
+            conn.execute(
+                text("UPDATE awards SET attempts = attempts + 1 WHERE id = :id"), {"id": award_ids[0]}
+            )
+            return n
+
+        return run
+
+    def run(n):
+        results[n] = writes.run(write(n))
+
+    first = threading.Thread(target=run, args=(0,))
+    first.start()
+    started.wait(timeout=10)
+    others = [threading.Thread(target=run, args=(n,)) for n in range(1, 12)]
+    for thread in others:
+        thread.start()
+    while len(writes._queue) < 11:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join()
+    assert results == {n: n for n in range(12)}
+    assert awards.get(db, award_ids[0]).attempts == 12, "every write committed once"
+    assert not writes._writing and not writes._queue
+
+
+def test_in_background_a_writer_thread_commits_what_is_submitted_and_calls_back(db, award_ids):
+    writes = GroupCommit(db)
+    called: list[tuple[object, str | None, str]] = []
+    all_called = threading.Event()
+
+    def then(result, error):
+        called.append((result, error and str(error), threading.current_thread().name))
+        if len(called) == 3:
+            all_called.set()
+
+    def good(conn):
+        conn.execute(text("UPDATE awards SET attempts = 7 WHERE id = :id"), {"id": award_ids[0]})
+        return "written"
+
+    def bad(conn):
+        raise RuntimeError("boom")
+
+    with writes.in_background():
+        writes.submit(good, then)
+        assert writes.run(good) == "written", "run waits for the writer thread's commit"
+        writes.submit(bad, then)
+        writes.submit(good, then)
+        all_called.wait(timeout=10)
+    results = sorted((result, error) for result, error, _ in called if error is None)
+    assert results[0] == ("written", None)
+    assert "boom" in [error for _, error, _ in called], "a failed batch calls back with its error"
+    assert {name for _, _, name in called} == {"badgebridge-writer"}
+    assert awards.get(db, award_ids[0]).attempts == 7
+    finished: list[object] = []
+    writes.submit(good, lambda result, error: finished.append(result))
+    assert finished == ["written"], "without a writer thread, submit commits at once"
+
+
+def test_the_writer_gathers_a_batch_and_a_waiting_run_commits_it_at_once(db, award_ids, monkeypatch):
+    from badgebridge.core.services import group_commit
+
+    monkeypatch.setattr(group_commit, "GATHER_SECONDS", 3600.0)  # only a full batch or a run ends it
+    monkeypatch.setattr(group_commit, "GATHER_AT_LEAST", 3)
+    batches: list[int] = []
+
+    def write_batch(conn, writes):
+        batches.append(len(writes))
+        return [write(conn) for write in writes]
+
+    writes = GroupCommit(db, write_batch=write_batch)
+    committed: list[object] = []
+    with writes.in_background():
+        for _ in range(3):
+            writes.submit(lambda conn: "gathered", lambda result, error: committed.append(result))
+        writes.submit(lambda conn: "waiting", lambda result, error: committed.append(result))
+        runner = threading.Thread(target=lambda: committed.append(writes.run(lambda conn: "run")))
+        runner.start()
+        runner.join(timeout=10)
+        assert not runner.is_alive(), "a run does not wait for a batch to fill"
+    assert batches[0] >= 3 and sum(batches) == 5, batches  # a full batch, then the rest with the run
+    assert sorted(committed) == ["gathered"] * 3 + ["run", "waiting"]
