@@ -24,7 +24,13 @@ around its sending loop.
 
 Then the claim's cost: one ``AwardSender.claim(16)`` (median of 15), in this process, on a new
 database holding 1k awards due and on one holding 1M (``--backlog``; 20,000 with ``--quick``),
-each backlog built by one set-based ``INSERT ... SELECT``, on each database.
+each backlog built by one set-based ``INSERT ... SELECT`` (then, on PostgreSQL, ``VACUUM ANALYZE``
+as autovacuum does after a bulk load), on each database. Then the mock's own cost per issue at 1k
+and 100k badges held, over one kept-alive connection (``bench/mock_cost.py``).
+
+The 4-process target (3x one process) is checked only where the wire is the limit: where four
+processes' senders, answered after the latency alone, would stay below the rate one process reached
+at 0 ms with the same concurrency (what the CPU allows); elsewhere the figure is printed, unjudged.
 
 It prints a table as it goes; its last line is one JSON object with every figure, the ratios and
 the targets of issue 8 ("Done when") with whether each holds.
@@ -53,6 +59,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, not only installed
+
+from mock_cost import measure_mock_cost  # bench/, this script's folder, is on sys.path
 
 POSTGRES = os.environ.get("BADGEBRIDGE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ORG_ID = "0b5e7c1a-3f0d-4c55-9d2e-bench0000001"
@@ -348,9 +356,10 @@ def claim_cost(store, mock: Mock, due: int) -> float:
     with db.begin() as conn:
         model = awards.enqueue(conn, learner.id, badge_id, awards.MANUAL, "", EARNED_AT)
     copy_award(db, model, due - 1)
+    if db.engine.dialect.name == "postgresql":  # what autovacuum does after a bulk load (PostgreSQL 13+)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE awards"))
     with db.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE awards"))  # what autovacuum does after a bulk load
         queued = conn.execute(
             select(func.count()).where(awards_table.c.state == AwardState.QUEUED)
         ).scalar_one()
@@ -447,6 +456,13 @@ def main() -> None:
                 f"due_{backlog}": round(costs[backlog], 3),
                 "ratio": round(ratio, 2),
             }
+        print("\nthe mock's issue cost, 1k and 100k badges held (bench/mock_cost.py):")
+        results["mock"] = measure_mock_cost(issues=200 if args.quick else 500)
+        print(
+            f"  {results['mock']['ms_per_issue_1000_held']:.3f} ms an issue -> "
+            f"{results['mock']['ms_per_issue_100000_held']:.3f} ms   {results['mock']['ratio']:.2f}x, "
+            f"{results['mock']['answers_kept_alive']:,} answers kept alive"
+        )
         results["targets"] = targets(results, backlog)
         print("\nissue 8 targets:")
         for name, target in results["targets"].items():
@@ -588,10 +604,24 @@ def targets(results: dict, backlog: int) -> dict:
     for database, costs in results["claim_ms"].items():
         check(f"{database} claim at {backlog:,} due / at 1k", costs["ratio"], "<= 2", costs["ratio"] <= 2)
     for key, figures in workers.items():
-        if "speedup_vs_1p" in figures and key.split("_")[2] != "0ms":
+        if "speedup_vs_1p" in figures and key.split("_")[2] != "0ms" and wire_bound(workers, key):
             value = figures["speedup_vs_1p"]
             check(f"{key} over 1 process", value, ">= 3", value >= 3)
+    if "mock" in results:
+        ratio = results["mock"]["ratio"]
+        check("mock issue cost at 100k badges held / at 1k", ratio, "<= 1.5", ratio <= 1.5)
     return found
+
+
+def wire_bound(workers: dict, key: str) -> bool:
+    """Whether the wire, not this machine's CPU, limits the several-process run ``key``: the rate
+    its senders could reach if each answer took only the latency (processes x C / latency) stays
+    below what one process reached at 0 ms with the same C, where the CPU is the limit. Issue 8
+    asks for 4 processes at 3x one only there; elsewhere the run says how far the CPU lets it go."""
+    database, processes, latency, concurrency = key.split("_")
+    cpu_limit = workers.get(f"{database}_1p_0ms_{concurrency}", {}).get("awards_per_second")
+    wire_limit = int(processes[:-1]) * int(concurrency[1:]) * 1000 / int(latency[:-2])
+    return cpu_limit is None or wire_limit < cpu_limit
 
 
 def parse_args() -> argparse.Namespace:
