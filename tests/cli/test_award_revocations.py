@@ -1,0 +1,103 @@
+"""``awards revoke`` from the command line: what it records in the award's history, a badge Credly
+revoked already, and a revocation that cannot reach Credly.
+
+In-process (click's runner), Credly's client routed to the mock app through a transport that can
+cut the revocation off, so the mock's state is read directly.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, create_app
+from badgebridge.plugins.credly import client as credly_client
+from tests.cli.conftest import connect_default_organization
+
+EMAIL = "ada@example.org"
+
+
+class Credly(httpx.BaseTransport):
+    """The mock app; with ``revocations_fail``, a revocation never reaches it (a refused connection)."""
+
+    def __init__(self) -> None:
+        self.app = httpx.WSGITransport(app=create_app())
+        self.revocations_fail = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.revocations_fail and request.url.path.endswith("/revoke"):
+            raise httpx.ConnectError("connection refused", request=request)
+        return self.app.handle_request(request)
+
+    def call(self, method: str, path: str, **kwargs) -> dict:
+        """An API call of the test's own, straight to the mock (not through badgebridge)."""
+        with httpx.Client(
+            transport=self.app, base_url="http://credly.test", auth=(DEFAULT_TOKEN, "")
+        ) as client:
+            response = client.request(method, f"/v1/organizations/{DEFAULT_ORGANIZATION_ID}{path}", **kwargs)
+        response.raise_for_status()
+        return response.json()["data"]
+
+
+@pytest.fixture
+def credly():
+    transport = Credly()
+    credly_client.set_transport(transport)
+    yield transport
+    credly_client.set_transport(None)
+
+
+@pytest.fixture
+def award(bb, credly) -> dict:
+    """An award issued on the mock."""
+    connect_default_organization(bb)
+    badge = json.loads(bb("badges", "list", "--json"))[0]
+    bb("learners", "add", EMAIL, "--first-name", "Ada", "--last-name", "Lovelace")
+    bb("awards", "grant", "--badge", badge["id"], "--learner", EMAIL)
+    (issued,) = json.loads(bb("awards", "list", "--json"))
+    assert issued["state"] == "issued"
+    return issued
+
+
+def history(bb, award_id: int) -> list[dict]:
+    return json.loads(bb("awards", "show", str(award_id), "--json"))["history"]
+
+
+def test_a_revocation_is_in_the_awards_history_with_its_reason(bb, credly, award):
+    assert "revoked on the provider" in bb(
+        "awards", "revoke", str(award["id"]), "--reason", "Awarded by mistake"
+    )
+
+    on_credly = credly.call("GET", f"/badges/{award['provider_badge_id']}")
+    assert (on_credly["state"], on_credly["revocation_reason"]) == ("revoked", "Awarded by mistake")
+    (revocation,) = [entry for entry in history(bb, award["id"]) if entry["action"] == "revoke"]
+    assert (revocation["outcome"], revocation["message"]) == ("revoked", "Awarded by mistake")
+    assert "Awarded by mistake" in bb("awards", "show", str(award["id"]))
+
+
+def test_a_badge_credly_revoked_already_is_recorded_as_revoked_there(bb, credly, award):
+    credly.call("PUT", f"/badges/{award['provider_badge_id']}/revoke", json={"reason": "Revoked in Credly"})
+
+    output = bb("awards", "revoke", str(award["id"]), "--reason", "Course withdrawn")
+    assert f"Award {award['id']} was revoked on the provider already; recorded as revoked." in output
+    shown = json.loads(bb("awards", "show", str(award["id"]), "--json"))
+    assert (shown["state"], shown["provider_state"], shown["revoke_reason"]) == (
+        "revoked",
+        "revoked",
+        "Course withdrawn",
+    )
+    (revocation,) = [entry for entry in shown["history"] if entry["action"] == "revoke"]
+    assert (revocation["outcome"], revocation["message"]) == ("remote", "revoked on the provider already")
+
+
+def test_a_revocation_that_cannot_reach_credly_names_the_award_and_changes_nothing(bb, credly, award):
+    credly.revocations_fail = True
+
+    output = bb("awards", "revoke", str(award["id"]), "--reason", "Awarded by mistake", code=1)
+    assert f"revoking award {award['id']} on Credly" in output
+    shown = json.loads(bb("awards", "show", str(award["id"]), "--json"))
+    assert (shown["state"], shown["revoke_reason"]) == ("issued", None)
+    assert [entry for entry in shown["history"] if entry["action"] == "revoke"] == []
+    assert credly.call("GET", f"/badges/{award['provider_badge_id']}")["state"] == "pending"
