@@ -1,5 +1,6 @@
 """``awards revoke`` from the command line: what it records in the award's history, a badge Credly
-revoked already, and a revocation that cannot reach Credly.
+revoked or deleted already, a revocation Credly refuses or that cannot reach it, and the awards
+that cannot be revoked.
 
 In-process (click's runner), Credly's client routed to the mock app through a transport that can
 cut the revocation off, so the mock's state is read directly.
@@ -20,15 +21,21 @@ EMAIL = "ada@example.org"
 
 
 class Credly(httpx.BaseTransport):
-    """The mock app; with ``revocations_fail``, a revocation never reaches it (a refused connection)."""
+    """The mock app; ``unreachable`` names what never reaches it (a refused connection): "issue",
+    "revoke"; with ``revocations_forbidden``, Credly answers a revocation 403."""
 
     def __init__(self) -> None:
         self.app = httpx.WSGITransport(app=create_app())
-        self.revocations_fail = False
+        self.unreachable: set[str] = set()
+        self.revocations_forbidden = False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.revocations_fail and request.url.path.endswith("/revoke"):
+        revoking = request.url.path.endswith("/revoke")
+        issuing = request.url.path.endswith("/badges") and request.method == "POST"
+        if (revoking and "revoke" in self.unreachable) or (issuing and "issue" in self.unreachable):
             raise httpx.ConnectError("connection refused", request=request)
+        if revoking and self.revocations_forbidden:
+            return httpx.Response(403, json={"data": {"message": "Not allowed to revoke"}})
         return self.app.handle_request(request)
 
     def call(self, method: str, path: str, **kwargs) -> dict:
@@ -93,7 +100,7 @@ def test_a_badge_credly_revoked_already_is_recorded_as_revoked_there(bb, credly,
 
 
 def test_a_revocation_that_cannot_reach_credly_names_the_award_and_changes_nothing(bb, credly, award):
-    credly.revocations_fail = True
+    credly.unreachable.add("revoke")
 
     output = bb("awards", "revoke", str(award["id"]), "--reason", "Awarded by mistake", code=1)
     assert f"revoking award {award['id']} on Credly" in output
@@ -101,3 +108,38 @@ def test_a_revocation_that_cannot_reach_credly_names_the_award_and_changes_nothi
     assert (shown["state"], shown["revoke_reason"]) == ("issued", None)
     assert [entry for entry in shown["history"] if entry["action"] == "revoke"] == []
     assert credly.call("GET", f"/badges/{award['provider_badge_id']}")["state"] == "pending"
+
+
+def test_a_badge_credly_deleted_already_is_recorded_as_revoked_with_the_reason(bb, credly, award):
+    credly.call("DELETE", f"/badges/{award['provider_badge_id']}")
+
+    output = bb("awards", "revoke", str(award["id"]), "--reason", "Course withdrawn")
+    assert f"Award {award['id']} was deleted on the provider already; recorded as revoked." in output
+    shown = json.loads(bb("awards", "show", str(award["id"]), "--json"))
+    assert (shown["state"], shown["provider_state"]) == ("revoked", "deleted")
+
+
+def test_a_revocation_credly_refuses_names_the_award_and_changes_nothing(bb, credly, award):
+    credly.revocations_forbidden = True
+
+    output = bb("awards", "revoke", str(award["id"]), "--reason", "Awarded by mistake", code=1)
+    assert f"revoking award {award['id']} on Credly" in output and "HTTP 403" in output
+    assert json.loads(bb("awards", "show", str(award["id"]), "--json"))["state"] == "issued"
+
+
+def test_a_revocation_without_a_reason_is_refused(bb, credly, award):
+    assert "a revocation needs a reason" in bb("awards", "revoke", str(award["id"]), "--reason", " ", code=1)
+    assert json.loads(bb("awards", "show", str(award["id"]), "--json"))["state"] == "issued"
+
+
+def test_an_award_not_issued_yet_cannot_be_revoked(bb, credly):
+    connect_default_organization(bb)
+    badge = json.loads(bb("badges", "list", "--json"))[0]
+    bb("learners", "add", EMAIL, "--first-name", "Ada", "--last-name", "Lovelace")
+    credly.unreachable.add("issue")
+    bb("awards", "grant", "--badge", badge["id"], "--learner", EMAIL, code=1)
+    (queued,) = json.loads(bb("awards", "list", "--json"))
+
+    output = bb("awards", "revoke", str(queued["id"]), "--reason", "Awarded by mistake", code=1)
+    assert f"award {queued['id']} is queued; only issued awards can be revoked" in output
+    assert json.loads(bb("awards", "show", str(queued["id"]), "--json"))["state"] == "queued"
