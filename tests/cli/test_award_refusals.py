@@ -31,5 +31,5 @@ def test_a_retired_badge_is_not_granted_and_the_refusal_says_why(bb, mock):
     bb("badges", "retire", badge["id"])
 
     output = bb("awards", "grant", "--badge", badge["id"], "--learner", EMAIL, code=1)
-    assert f"badge {badge['id']!r} is retired; only active badges are awarded" in output
+    assert output == f"Error: badge {badge['id']!r} is retired; only active badges are awarded\n"
     assert json.loads(bb("awards", "list", "--json")) == []
