@@ -1,4 +1,4 @@
-"""Awards the command refuses to grant, with the reason it gives: a retired badge.
+"""What the awards commands refuse, with the reason they give: a retired badge, an unknown award.
 
 In-process (click's runner), Credly's client routed to the mock app.
 """
@@ -33,3 +33,7 @@ def test_a_retired_badge_is_not_granted_and_the_refusal_says_why(bb, mock):
     output = bb("awards", "grant", "--badge", badge["id"], "--learner", EMAIL, code=1)
     assert output == f"Error: badge {badge['id']!r} is retired; only active badges are awarded\n"
     assert json.loads(bb("awards", "list", "--json")) == []
+
+
+def test_an_unknown_award_is_named_and_where_to_find_the_others(bb, mock):
+    assert bb("awards", "show", "42", code=1) == "Error: no award with id 42 (awards list shows them)\n"
