@@ -1,0 +1,78 @@
+"""What the Credly client guards: no request after the sender's fence ran out, the old token stays
+masked after a rotation, and the learners it pushes land in the mock's workforce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from badgebridge.core import fencing
+from badgebridge.core.errors import ProviderRefused
+from badgebridge.core.model import PushOutcome, Recipient
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, create_app
+from badgebridge.plugins.credly import client as credly_client
+from badgebridge.plugins.credly import provider
+from tests.credly.fake_credly import BADGE_ID, TOKEN, envelope, make_conn
+
+MOCK = "http://mock.test"
+
+
+class RecordingTransport(httpx.WSGITransport):
+    def __init__(self) -> None:
+        super().__init__(app=create_app())
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return super().handle_request(request)
+
+
+@pytest.fixture
+def mock() -> Iterator[RecordingTransport]:
+    transport = RecordingTransport()
+    credly_client.set_transport(transport)
+    yield transport
+    credly_client.set_transport(None)
+
+
+def mock_conn():
+    return make_conn("mock", host=MOCK, token=DEFAULT_TOKEN, org_id=DEFAULT_ORGANIZATION_ID)
+
+
+def test_no_request_leaves_once_the_senders_fence_ran_out(mock):
+    connection = mock_conn()
+    with fencing.fenced_until(deadline=10.0, now=lambda: 11.0), pytest.raises(fencing.FenceExpired):
+        provider.fetch_badge(connection=connection, provider_badge_id=BADGE_ID)
+    assert mock.requests == [], "nothing was written to Credly"
+
+    with fencing.fenced_until(deadline=10.0, now=lambda: 9.0), pytest.raises(ProviderRefused):
+        provider.fetch_badge(connection=connection, provider_badge_id=BADGE_ID)
+    assert len(mock.requests) == 1, "within the fence the request goes out (and finds no such badge)"
+
+
+def test_pushed_learners_are_in_the_mocks_workforce(mock):
+    pushed = list(
+        provider.push_learners(
+            connection=mock_conn(), recipients=[Recipient("ada@example.org", "Ada", "Lovelace", "L1")]
+        )
+    )
+    assert [(p.email, p.outcome) for p in pushed] == [("ada@example.org", PushOutcome.ADDED)]
+    with httpx.Client(transport=mock, base_url=MOCK) as control:
+        employees = control.get("/_mock/state").json()["employees"]
+    assert [(e["email"], e["external_id"]) for e in employees if e["email"] == "ada@example.org"] == [
+        ("ada@example.org", "L1")
+    ]
+
+
+def test_the_old_token_stays_masked_after_a_rotation(credly, conn):
+    new = "tok-new-0123456789abcdef"
+    credly.json(200, envelope({"token": new}))
+    credly.json(422, {"data": {"message": f"tokens {TOKEN} and {new} were both seen"}})
+    assert provider.rotate_token(connection=conn) == {"token": new}
+    with pytest.raises(ProviderRefused) as caught:
+        provider.fetch_badge(connection=conn, provider_badge_id=BADGE_ID)
+    shown = str(caught.value)
+    assert TOKEN not in shown and new not in shown
+    assert TOKEN[-4:] in shown and new[-4:] in shown
