@@ -1,5 +1,6 @@
-"""What the Credly client guards: no request after the sender's fence ran out, the old token stays
-masked after a rotation, and the learners it pushes land in the mock's workforce."""
+"""What the Credly client guards: no request after the sender's fence ran out, the old token and the
+Bearer token in use stay masked, an answer of the wrong shape is named as such, and the learners
+it pushes land in the mock's workforce."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import httpx
 import pytest
 
 from badgebridge.core import fencing
-from badgebridge.core.errors import ProviderRefused
+from badgebridge.core.errors import ProviderRefused, ProviderUnavailable
 from badgebridge.core.model import PushOutcome, Recipient
 from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, create_app
 from badgebridge.plugins.credly import client as credly_client
 from badgebridge.plugins.credly import provider
-from tests.credly.fake_credly import BADGE_ID, TOKEN, envelope, make_conn
+from tests.credly.fake_credly import BADGE_ID, ORG_ID, TOKEN, envelope, make_conn
+from tests.credly.test_credly_oauth import oauth_conn
 
 MOCK = "http://mock.test"
 
@@ -76,3 +78,41 @@ def test_the_old_token_stays_masked_after_a_rotation(credly, conn):
     shown = str(caught.value)
     assert TOKEN not in shown and new not in shown
     assert TOKEN[-4:] in shown and new[-4:] in shown
+
+
+def test_an_answer_of_the_wrong_shape_says_what_was_expected(credly, conn):
+    credly.json(200, envelope({"id": BADGE_ID}))
+    with pytest.raises(ProviderUnavailable) as caught:
+        provider.fetch_badge(connection=conn, provider_badge_id=BADGE_ID)
+    assert str(caught.value) == (
+        f"Credly sent an unexpected answer to GET /v1/organizations/{ORG_ID}/badges/{BADGE_ID}:"
+        " expected data to be an object with id, state (HTTP 200)"
+    )
+
+    credly.json(200, envelope({"id": "not a list"}))
+    with pytest.raises(ProviderUnavailable) as caught:
+        list(provider.import_badges(connection=conn))
+    assert str(caught.value) == (
+        f"Credly sent an unexpected answer to GET /v1/organizations/{ORG_ID}/badge_templates:"
+        " expected data to be a list of objects with id, name (HTTP 200)"
+    )
+
+
+def test_the_bearer_token_in_use_is_masked_in_credlys_words():
+    bearer = "bearer-0123456789-abcdef"
+
+    def oauth_credly(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            return httpx.Response(
+                200, json={"access_token": bearer, "token_type": "Bearer", "expires_in": 7200}
+            )
+        return httpx.Response(422, json={"data": {"message": f"token {bearer} may not do that"}})
+
+    credly_client.set_transport(httpx.MockTransport(oauth_credly))
+    try:
+        with pytest.raises(ProviderRefused) as caught:
+            provider.connect(connection=oauth_conn())
+    finally:
+        credly_client.set_transport(None)
+    shown = str(caught.value)
+    assert bearer not in shown and bearer[-4:] in shown
