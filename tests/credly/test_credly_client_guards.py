@@ -4,19 +4,20 @@ it pushes land in the mock's workforce."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from badgebridge.core import fencing
-from badgebridge.core.errors import ProviderRefused, ProviderUnavailable
+from badgebridge.core.errors import ProviderError, ProviderRefused, ProviderUnavailable
 from badgebridge.core.model import PushOutcome, Recipient
 from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, create_app
 from badgebridge.plugins.credly import client as credly_client
 from badgebridge.plugins.credly import provider
-from tests.credly.fake_credly import BADGE_ID, ORG_ID, TOKEN, envelope, make_conn
-from tests.credly.test_credly_oauth import oauth_conn
+from tests.credly.fake_credly import BADGE_ID, ORG_ID, TOKEN, envelope, make_conn, page
+from tests.credly.test_credly_oauth import CLIENT_ID, SECRET, oauth_conn
 
 MOCK = "http://mock.test"
 
@@ -116,3 +117,33 @@ def test_the_bearer_token_in_use_is_masked_in_credlys_words():
         credly_client.set_transport(None)
     shown = str(caught.value)
     assert bearer not in shown and bearer[-4:] in shown
+
+
+def test_the_next_page_by_number_is_read_with_get(credly, conn):
+    first = [{"id": "t1", "name": "One", "state": "active"}]
+    second = [{"id": "t2", "name": "Two", "state": "active"}]
+    credly.json(200, page(first, 1, 2, None))
+    credly.json(200, page(second, 2, 2, None))
+    assert [badge.external_id for badge in provider.import_badges(connection=conn)] == ["t1", "t2"]
+    assert [(request.method, request.url.params.get("page")) for request in credly.requests] == [
+        ("GET", None),
+        ("GET", "2"),
+    ]
+
+
+def test_the_oauth_client_credential_is_masked_in_the_token_endpoints_words():
+    basic = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
+
+    def token_endpoint(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            400, json={"error": "invalid_request", "error_description": f"bad header Basic {basic}"}
+        )
+
+    credly_client.set_transport(httpx.MockTransport(token_endpoint))
+    try:
+        with pytest.raises(ProviderError) as caught:
+            provider.connect(connection=oauth_conn())
+    finally:
+        credly_client.set_transport(None)
+    shown = str(caught.value)
+    assert basic not in shown and SECRET not in shown and basic[-4:] in shown
