@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 EMAIL = "ada@example.org"
 
 
-def test_completing_an_unknown_course_is_refused_with_its_id(bb):
+@pytest.mark.parametrize(("option", "label"), [("--course", "course"), ("--learning-path", "learning path")])
+def test_completing_an_unknown_object_is_refused_with_its_kind_and_id(bb, option, label):
     bb("learners", "add", EMAIL, "--first-name", "Ada", "--last-name", "Lovelace")
 
-    output = bb("complete", EMAIL, "--course", "nope", code=1)
-    assert output == "Error: no course with id 'nope' (learning-objects list shows them)\n"
+    output = bb("complete", EMAIL, option, "nope", code=1)
+    assert output == f"Error: no {label} with id 'nope' (learning-objects list shows them)\n"
 
 
 def test_a_second_completion_of_the_same_course_changes_nothing(bb):
