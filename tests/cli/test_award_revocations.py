@@ -22,20 +22,22 @@ EMAIL = "ada@example.org"
 
 class Credly(httpx.BaseTransport):
     """The mock app; ``unreachable`` names what never reaches it (a refused connection): "issue",
-    "revoke"; with ``revocations_forbidden``, Credly answers a revocation 403."""
+    "revoke"; with ``revocations_refused``, Credly answers a revocation 422 (and 403 once more)."""
 
     def __init__(self) -> None:
         self.app = httpx.WSGITransport(app=create_app())
         self.unreachable: set[str] = set()
-        self.revocations_forbidden = False
+        self.revocations_refused: list[int] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         revoking = request.url.path.endswith("/revoke")
         issuing = request.url.path.endswith("/badges") and request.method == "POST"
         if (revoking and "revoke" in self.unreachable) or (issuing and "issue" in self.unreachable):
             raise httpx.ConnectError("connection refused", request=request)
-        if revoking and self.revocations_forbidden:
-            return httpx.Response(403, json={"data": {"message": "Not allowed to revoke"}})
+        if revoking and self.revocations_refused:
+            return httpx.Response(
+                self.revocations_refused.pop(0), json={"data": {"message": "Not revocable"}}
+            )
         return self.app.handle_request(request)
 
     def call(self, method: str, path: str, **kwargs) -> dict:
@@ -120,10 +122,12 @@ def test_a_badge_credly_deleted_already_is_recorded_as_revoked_with_the_reason(b
 
 
 def test_a_revocation_credly_refuses_names_the_award_and_changes_nothing(bb, credly, award):
-    credly.revocations_forbidden = True
+    credly.revocations_refused = [422, 403]
 
-    output = bb("awards", "revoke", str(award["id"]), "--reason", "Awarded by mistake", code=1)
-    assert output.startswith(f"Error: revoking award {award['id']} on Credly: ") and "(HTTP 403)" in output
+    for status in (422, 403):  # a refusal (the badge still held there), then no permission
+        output = bb("awards", "revoke", str(award["id"]), "--reason", "Awarded by mistake", code=1)
+        assert output.startswith(f"Error: revoking award {award['id']} on Credly: "), output
+        assert f"(HTTP {status})" in output
     assert json.loads(bb("awards", "show", str(award["id"]), "--json"))["state"] == "issued"
 
 
