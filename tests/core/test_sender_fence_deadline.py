@@ -20,10 +20,15 @@ LEASE = timedelta(minutes=3)
 
 
 class CheckingProvider(FakeProvider):
-    """The fake provider checking the sender's fence right before it issues, as the contract says."""
+    """The fake provider checking the sender's fence right before it issues, as the contract says;
+    with ``freezes``, the process freezes first on every issue: the clock jumps past the fence."""
+
+    freezes: FakeClock | None = None
 
     @hookimpl
     def issue_badge(self, connection, request):
+        if self.freezes is not None:
+            self.freezes.advance(LEASE.total_seconds() / 3 + 1)
         fencing.check()
         return FakeProvider.issue_badge(self, connection, request)
 
@@ -52,3 +57,16 @@ def test_a_claim_within_its_lease_is_sent_fenced_again_if_older_than_a_third(db,
     assert fake.issue_calls == 1
     assert [(a.action, a.outcome) for a in history.attempts(db, award_id)] == [("issue", "issued")]
     assert awards.get(db, award_id).state == "issued"
+
+
+def test_a_sender_that_stalls_three_times_sends_nothing_and_retries_later(db, host, fake, award_id):
+    clock = FakeClock()
+    fake.freezes = clock
+    sender = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+
+    (outcome,) = sender.send_awards([award_id])
+    assert fake.issue_calls == 0, "nothing was sent"
+    award = awards.get(db, award_id)
+    assert award.state == "queued" and outcome.retry_at == award.next_attempt_at
+    assert award.error.endswith(" (3 times); will retry")
+    assert [(a.action, a.outcome) for a in history.attempts(db, award_id)] == [("issue", "stalled")] * 3
