@@ -79,3 +79,17 @@ def test_an_award_given_up_says_after_how_many_attempts(bb, mock, badge_id):
     award = shown(bb)
     assert award["state"] == "failed"
     assert award["error"].endswith(" (gave up after 1 attempts)")
+
+
+def test_the_worker_counts_its_provider_requests(bb, mock, badge_id, manual_clock):
+    bb("awards", "grant", "--badge", badge_id, "--learner", EMAIL)
+    bb("learners", "add", "bob@example.org", "--first-name", "Bob", "--last-name", "Builder")
+    script(mock, 503)
+    bb("awards", "grant", "--badge", badge_id, "--learner", "bob@example.org", code=1)
+    script(mock, 503)
+    manual_clock.advance(hours=2)
+
+    output = bb("worker", "--once")
+    assert "Provider requests: 2 (1 answered, 1 failed, 0 rate-limited = 0.0%)." in output, (
+        "a lookup, an issue"
+    )
