@@ -1,0 +1,121 @@
+"""An award whose sender died mid-send (state ``sending``, its lease run out) from the command line:
+the worker, or granting it again, takes it over, looks the badge up first (the dead sender may
+have issued it), and releases the claim; one whose lease still runs is left to its sender.
+
+In-process (click's runner), Credly's client routed to the mock app through a counting transport;
+the dead sender is a row the test writes into the command's database.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select, update
+
+from badgebridge.core.storage.schema import awards
+from badgebridge.mock_server import create_app
+from badgebridge.plugins.credly import client as credly_client
+from tests.cli.conftest import connect_default_organization
+
+EMAIL = "ada@example.org"
+
+
+class CountingCredly(httpx.BaseTransport):
+    """The mock app, counting issues and badge lookups; ``refuse_issues`` cuts issues off."""
+
+    def __init__(self) -> None:
+        self.app = httpx.WSGITransport(app=create_app())
+        self.refuse_issues = False
+        self.issues = 0
+        self.lookups = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/badges"):
+            if request.method == "POST":
+                self.issues += 1
+                if self.refuse_issues:
+                    raise httpx.ConnectError("connection refused", request=request)
+            else:
+                self.lookups += 1
+        return self.app.handle_request(request)
+
+
+@pytest.fixture
+def credly():
+    transport = CountingCredly()
+    credly_client.set_transport(transport)
+    yield transport
+    credly_client.set_transport(None)
+
+
+@pytest.fixture
+def database(tmp_path):
+    """The command's database (the ``bb`` fixture's), for the test's own reads and writes."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'bb.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def claimed(bb, credly, database, manual_clock) -> dict:
+    """An award a dead sender claimed: its lease ends a second from now."""
+    connect_default_organization(bb)
+    badge = json.loads(bb("badges", "list", "--json"))[0]
+    bb("learners", "add", EMAIL, "--first-name", "Ada", "--last-name", "Lovelace")
+    credly.refuse_issues = True
+    bb("awards", "grant", "--badge", badge["id"], "--learner", EMAIL, code=1)
+    credly.refuse_issues = False
+    (award,) = json.loads(bb("awards", "list", "--json"))
+    with database.begin() as conn:
+        conn.execute(
+            update(awards)
+            .where(awards.c.id == award["id"])
+            .values(
+                state="sending",
+                claimed_by="dead-host:1:sender",
+                claim_token="dead-token",
+                lease_expires_at=manual_clock.now + timedelta(seconds=1),
+            )
+        )
+    credly.issues = credly.lookups = 0
+    return {**award, "badge_id": badge["id"]}
+
+
+def claim_columns(database, award_id: int) -> tuple:
+    with database.begin() as conn:
+        return conn.execute(
+            select(awards.c.claimed_by, awards.c.claim_token, awards.c.lease_expires_at).where(
+                awards.c.id == award_id
+            )
+        ).one()
+
+
+def test_the_worker_leaves_an_award_whose_lease_still_runs(bb, credly, claimed):
+    assert "nothing was due" in bb("worker", "--once")
+    assert json.loads(bb("awards", "list", "--json"))[0]["state"] == "sending"
+    assert (credly.issues, credly.lookups) == (0, 0)
+
+
+def test_the_worker_takes_over_a_dead_senders_award_after_a_lookup(
+    bb, credly, claimed, database, manual_clock
+):
+    manual_clock.advance(seconds=2)
+    bb("worker", "--once")
+
+    (award,) = json.loads(bb("awards", "list", "--json"))
+    assert award["state"] == "issued"
+    assert (credly.lookups, credly.issues) == (1, 1), "looked up (nothing there), then issued once"
+    assert claim_columns(database, award["id"]) == (None, None, None), "the claim is released"
+
+
+def test_granting_again_takes_over_a_dead_senders_award(bb, credly, claimed, database, manual_clock):
+    manual_clock.advance(seconds=2)
+    bb("awards", "grant", "--badge", claimed["badge_id"], "--learner", EMAIL)
+
+    (award,) = json.loads(bb("awards", "list", "--json"))
+    assert award["state"] == "issued"
+    assert (credly.lookups, credly.issues) == (1, 1)
+    assert claim_columns(database, award["id"]) == (None, None, None)
