@@ -181,6 +181,11 @@ def test_duplicate_on_credly_is_linked_not_failed(cli, credly_mock, org):
         True,
         issued.json()["data"]["id"],
     )
+    history = cli.json("awards", "show", str(award["id"]))["history"]
+    assert [(h["action"], h["outcome"], h["status"]) for h in history] == [
+        ("issue", "duplicate", 422),
+        ("lookup", "found", None),
+    ]
     assert len(_mock_badges(credly_mock, EMAIL)) == 1
 
 
