@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from badgebridge.core.clock import as_utc
 from badgebridge.core.errors import ProviderUnavailable
 from badgebridge.core.services import awards, catalog, connections, history, learners
 from badgebridge.core.services.sender import AwardSender, RetryPolicy
@@ -153,3 +155,22 @@ def test_retries_of_a_mostly_answering_provider_stay_short_and_grow_when_it_is_d
     error = ProviderUnavailable("down", status=503)
     assert max(policy.delay(10, error, rng, failing=0.3) for _ in range(50)) <= 3.0
     assert max(policy.delay(10, error, rng, failing=0.9) for _ in range(50)) > 60
+
+
+def _lease_expiry(db) -> datetime:
+    with db.begin() as conn:
+        return as_utc(conn.execute(select(awards_table.c.lease_expires_at)).scalar_one())
+
+
+def test_the_heartbeat_renews_held_claims_on_its_own_while_its_block_runs(db, host, clock, award_id):
+    lease = timedelta(seconds=0.3)  # so the heartbeat beats every 0.1 s of real time
+    sender = AwardSender(db, host, lease=lease, clock=clock, rng=random.Random(5))
+    (claim,) = sender.claim(1)
+    sender.hold([claim])
+    clock.advance(0.2)  # on the sender's clock, which stands still: the lease has 0.1 s left
+    renewed_until = clock.now() + lease
+    with sender.heartbeat():
+        waited_until = time.monotonic() + 60  # how long a beat may take is not the question
+        while _lease_expiry(db) != renewed_until and time.monotonic() < waited_until:
+            time.sleep(0.02)
+    assert _lease_expiry(db) == renewed_until, "the heartbeat never renewed the held claim"
