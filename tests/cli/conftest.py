@@ -3,11 +3,19 @@ database, so Credly's client can be routed through a transport the test chooses.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from badgebridge.cli import cli
-from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN
+from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, create_app
+from badgebridge.plugins.credly import client as credly_client
+
+Transport = TypeVar("Transport", bound=httpx.BaseTransport)
 
 MOCK_HOST = "http://credly.test"  # never resolved: the test's transport answers for it
 
@@ -42,3 +50,34 @@ def connect_default_organization(bb, name: str = "mock") -> None:
         env={"T": DEFAULT_TOKEN},
     )
     bb("badges", "import", name)
+
+
+@contextmanager
+def credly_through(transport: Transport) -> Iterator[Transport]:
+    """Every Credly client the commands make sends through ``transport`` until the block ends."""
+    credly_client.set_transport(transport)
+    try:
+        yield transport
+    finally:
+        credly_client.set_transport(None)
+
+
+class CountingCredly(httpx.BaseTransport):
+    """The mock app, counting issues and badge lookups; with ``refuse_issues``, an issue request
+    never reaches it (a refused connection: nothing can have been created)."""
+
+    def __init__(self) -> None:
+        self.app = httpx.WSGITransport(app=create_app())
+        self.refuse_issues = False
+        self.issues = 0
+        self.lookups = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/badges"):
+            if request.method == "POST":
+                self.issues += 1
+                if self.refuse_issues:
+                    raise httpx.ConnectError("connection refused", request=request)
+            else:
+                self.lookups += 1
+        return self.app.handle_request(request)

@@ -9,43 +9,17 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
-from badgebridge.mock_server import create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import CountingCredly, connect_default_organization, credly_through
 
 EMAIL = "ada@example.org"
 
 
-class CountingCredly(httpx.BaseTransport):
-    """The mock app, counting issues and badge lookups; with ``refuse_issues``, an issue request
-    never reaches it (a refused connection: nothing can have been created)."""
-
-    def __init__(self) -> None:
-        self.app = httpx.WSGITransport(app=create_app())
-        self.refuse_issues = False
-        self.issues = 0
-        self.lookups = 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/badges"):
-            if request.method == "POST":
-                self.issues += 1
-                if self.refuse_issues:
-                    raise httpx.ConnectError("connection refused", request=request)
-            else:
-                self.lookups += 1
-        return self.app.handle_request(request)
-
-
 @pytest.fixture
 def credly():
-    transport = CountingCredly()
-    credly_client.set_transport(transport)
-    yield transport
-    credly_client.set_transport(None)
+    with credly_through(CountingCredly()) as transport:
+        yield transport
 
 
 @pytest.fixture

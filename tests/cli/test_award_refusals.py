@@ -11,17 +11,15 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import connect_default_organization, credly_through
 
 EMAIL = "ada@example.org"
 
 
 @pytest.fixture
 def mock():
-    credly_client.set_transport(httpx.WSGITransport(app=create_app()))
-    yield
-    credly_client.set_transport(None)
+    with credly_through(httpx.WSGITransport(app=create_app())):
+        yield
 
 
 def test_a_retired_badge_is_not_granted_and_the_refusal_says_why(bb, mock):

@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import connect_default_organization, credly_through
 
 EMAIL = "ada@example.org"
 
@@ -52,10 +51,8 @@ class Credly(httpx.BaseTransport):
 
 @pytest.fixture
 def credly():
-    transport = Credly()
-    credly_client.set_transport(transport)
-    yield transport
-    credly_client.set_transport(None)
+    with credly_through(Credly()) as transport:
+        yield transport
 
 
 @pytest.fixture

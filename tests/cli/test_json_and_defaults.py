@@ -8,17 +8,15 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import connect_default_organization, credly_through
 
 EMAIL = "ada@example.org"
 
 
 @pytest.fixture
 def mock():
-    credly_client.set_transport(httpx.WSGITransport(app=create_app()))
-    yield
-    credly_client.set_transport(None)
+    with credly_through(httpx.WSGITransport(app=create_app())):
+        yield
 
 
 def test_awards_list_json_names_every_field(bb, mock):

@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import connect_default_organization, credly_through
 
 EMAIL = "ada@example.org"
 
@@ -42,10 +41,8 @@ class Credly(httpx.BaseTransport):
 
 @pytest.fixture
 def credly():
-    transport = Credly()
-    credly_client.set_transport(transport)
-    yield transport
-    credly_client.set_transport(None)
+    with credly_through(Credly()) as transport:
+        yield transport
 
 
 @pytest.fixture

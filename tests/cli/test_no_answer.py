@@ -15,8 +15,7 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import connect_default_organization, credly_through
 
 EMAIL = "ada@example.org"
 
@@ -40,10 +39,8 @@ class IssuesGetNoAnswer(httpx.BaseTransport):
 
 @pytest.fixture
 def credly():
-    transport = IssuesGetNoAnswer()
-    credly_client.set_transport(transport)
-    yield transport
-    credly_client.set_transport(None)
+    with credly_through(IssuesGetNoAnswer()) as transport:
+        yield transport
 
 
 def test_an_issue_that_got_no_answer_waits_a_minute_before_the_lookup(bb, credly, manual_clock):

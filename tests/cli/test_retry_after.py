@@ -14,18 +14,15 @@ import httpx
 import pytest
 
 from badgebridge.mock_server import create_app
-from badgebridge.plugins.credly import client as credly_client
-from tests.cli.conftest import connect_default_organization
+from tests.cli.conftest import connect_default_organization, credly_through
 
 LEARNERS = [f"learner{n}@example.org" for n in range(4)]
 
 
 @pytest.fixture
 def mock() -> httpx.WSGITransport:
-    transport = httpx.WSGITransport(app=create_app())
-    credly_client.set_transport(transport)
-    yield transport
-    credly_client.set_transport(None)
+    with credly_through(httpx.WSGITransport(app=create_app())) as transport:
+        yield transport
 
 
 def test_a_503_with_retry_after_waits_that_long_and_at_most_a_fifth_more(bb, mock, manual_clock):
