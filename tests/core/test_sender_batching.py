@@ -295,3 +295,28 @@ def test_the_writer_gathers_a_batch_and_a_waiting_run_commits_it_at_once(db, awa
         assert not runner.is_alive(), "a run does not wait for a batch to fill"
     assert batches[0] >= 3 and sum(batches) == 5, batches  # a full batch, then the rest with the run
     assert sorted(committed) == ["gathered"] * 3 + ["run", "waiting"]
+
+
+def test_claims_held_in_two_batches_are_all_renewed(db, host, clock, award_ids):
+    """The worker holds each batch it claims ahead: a later batch adds to those held, it does not
+    stand in for them, or the first batch's leases would run out while they wait their turn."""
+    sender = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+    first, second = sender.claim(2), sender.claim(2)
+    sender.hold(first)
+    sender.hold(second)
+    assert sender.renew_leases() == 4
+
+
+def test_the_worker_counts_a_plugin_bug_as_an_error_and_goes_on_with_the_rest(db, host, fake, award_ids):
+    calls = []
+
+    def broken_once() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyError("template_id")
+
+    fake.on_issue = broken_once
+    sender = AwardSender(db, host, rng=random.Random(1))
+    assert worker.run(sender, concurrency=1, once=True) == {"error": 1, AwardState.ISSUED: 5}
+    states = sorted(awards.get(db, award_id).state for award_id in award_ids)
+    assert states == ["failed"] + ["issued"] * 5
