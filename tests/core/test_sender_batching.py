@@ -320,3 +320,14 @@ def test_the_worker_counts_a_plugin_bug_as_an_error_and_goes_on_with_the_rest(db
     assert worker.run(sender, concurrency=1, once=True) == {"error": 1, AwardState.ISSUED: 5}
     states = sorted(awards.get(db, award_id).state for award_id in award_ids)
     assert states == ["failed"] + ["issued"] * 5
+
+
+def test_a_claim_takes_lapsed_leases_first_and_never_more_than_asked(db, host, clock, award_ids):
+    stalled = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(1))
+    lapsed = sorted(claim.award_id for claim in stalled.claim(2))
+    clock.advance(LEASE.total_seconds() + 1)  # the stalled sender's leases run out
+    taking_over = AwardSender(db, host, lease=LEASE, clock=clock, rng=random.Random(2))
+    claimed = [claim.award_id for claim in taking_over.claim(3)]
+    assert len(claimed) == 3
+    assert sorted(claimed[:2]) == lapsed, "the lapsed leases come first, then one queued award"
+    assert claimed[2] not in lapsed
