@@ -81,3 +81,10 @@ class CountingCredly(httpx.BaseTransport):
             else:
                 self.lookups += 1
         return self.app.handle_request(request)
+
+
+@pytest.fixture
+def counting_credly() -> Iterator[CountingCredly]:
+    """Credly reached through a ``CountingCredly`` for the test's commands."""
+    with credly_through(CountingCredly()) as transport:
+        yield transport

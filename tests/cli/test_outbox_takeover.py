@@ -15,15 +15,9 @@ import pytest
 from sqlalchemy import create_engine, select, update
 
 from badgebridge.core.storage.schema import awards
-from tests.cli.conftest import CountingCredly, connect_default_organization, credly_through
+from tests.cli.conftest import connect_default_organization
 
 EMAIL = "ada@example.org"
-
-
-@pytest.fixture
-def credly():
-    with credly_through(CountingCredly()) as transport:
-        yield transport
 
 
 @pytest.fixture
@@ -35,14 +29,14 @@ def database(tmp_path):
 
 
 @pytest.fixture
-def claimed(bb, credly, database, manual_clock) -> dict:
+def claimed(bb, counting_credly, database, manual_clock) -> dict:
     """An award a dead sender claimed: its lease ends a second from now."""
     connect_default_organization(bb)
     badge = json.loads(bb("badges", "list", "--json"))[0]
     bb("learners", "add", EMAIL, "--first-name", "Ada", "--last-name", "Lovelace")
-    credly.refuse_issues = True
+    counting_credly.refuse_issues = True
     bb("awards", "grant", "--badge", badge["id"], "--learner", EMAIL, code=1)
-    credly.refuse_issues = False
+    counting_credly.refuse_issues = False
     (award,) = json.loads(bb("awards", "list", "--json"))
     with database.begin() as conn:
         conn.execute(
@@ -55,7 +49,7 @@ def claimed(bb, credly, database, manual_clock) -> dict:
                 lease_expires_at=manual_clock.now + timedelta(seconds=1),
             )
         )
-    credly.issues = credly.lookups = 0
+    counting_credly.issues = counting_credly.lookups = 0
     return {**award, "badge_id": badge["id"]}
 
 
@@ -68,29 +62,31 @@ def claim_columns(database, award_id: int) -> tuple:
         ).one()
 
 
-def test_the_worker_leaves_an_award_whose_lease_still_runs(bb, credly, claimed):
+def test_the_worker_leaves_an_award_whose_lease_still_runs(bb, counting_credly, claimed):
     assert "nothing was due" in bb("worker", "--once")
     assert json.loads(bb("awards", "list", "--json"))[0]["state"] == "sending"
-    assert (credly.issues, credly.lookups) == (0, 0)
+    assert (counting_credly.issues, counting_credly.lookups) == (0, 0)
 
 
 def test_the_worker_takes_over_a_dead_senders_award_after_a_lookup(
-    bb, credly, claimed, database, manual_clock
+    bb, counting_credly, claimed, database, manual_clock
 ):
     manual_clock.advance(seconds=2)
     bb("worker", "--once")
 
     (award,) = json.loads(bb("awards", "list", "--json"))
     assert award["state"] == "issued"
-    assert (credly.lookups, credly.issues) == (1, 1), "looked up (nothing there), then issued once"
+    assert (counting_credly.lookups, counting_credly.issues) == (1, 1), (
+        "looked up (nothing there), then issued once"
+    )
     assert claim_columns(database, award["id"]) == (None, None, None), "the claim is released"
 
 
-def test_granting_again_takes_over_a_dead_senders_award(bb, credly, claimed, database, manual_clock):
+def test_granting_again_takes_over_a_dead_senders_award(bb, counting_credly, claimed, database, manual_clock):
     manual_clock.advance(seconds=2)
     bb("awards", "grant", "--badge", claimed["badge_id"], "--learner", EMAIL)
 
     (award,) = json.loads(bb("awards", "list", "--json"))
     assert award["state"] == "issued"
-    assert (credly.lookups, credly.issues) == (1, 1)
+    assert (counting_credly.lookups, counting_credly.issues) == (1, 1)
     assert claim_columns(database, award["id"]) == (None, None, None)
