@@ -33,8 +33,8 @@ from badgebridge.core.storage import Database
 
 log = logging.getLogger(__name__)
 
-GATHER_AT_LEAST = 8
-GATHER_SECONDS = 0.05
+GATHER_AT_LEAST = 32
+GATHER_SECONDS = 0.2
 
 T = TypeVar("T")
 Then = Callable[[Any, "BaseException | None"], None]

@@ -15,10 +15,11 @@ lowers the rate once.
 
 An unlimited connection that is neither paused nor lowered needs no reservation: ``next_slot``
 then reads the row at most once every ``OBSERVATION_SECONDS`` (adding the requests counted since
-to its observation window) and lets requests start at once in between. So a 429 met by one sender
-pauses the senders of the same process at once (they share what was read, per database) and those
-of other processes within ``OBSERVATION_SECONDS``; once paused or lowered, or with a rate limit,
-every request reserves its slot.
+to its observation window) and lets requests start at once in between; when the reading is due,
+one sender reads while the others go on as last read (no queue of senders on the row's lock). So
+a 429 met by one sender pauses the senders of the same process at once (they share what was read,
+per database) and those of other processes within ``OBSERVATION_SECONDS`` (and one reading's
+time); once paused or lowered, or with a rate limit, every request reserves its slot.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class _Seen:
 
     read_at: float
     uncounted: int = 0
+    reading: bool = False  # a sender is reading the row again: the others go on meanwhile
 
 
 @dataclass
@@ -104,15 +106,35 @@ class Pacer:
         shared = self._shared
         with shared.lock:
             seen = shared.seen.get(connection_id)
-            if limit is None and seen is not None and now - seen.read_at < OBSERVATION_SECONDS:
+            if (
+                limit is None
+                and seen is not None
+                and (seen.reading or now - seen.read_at < OBSERVATION_SECONDS)
+            ):
                 seen.uncounted += 1
                 return Slot(now, 0.0, now)
-            uncounted = shared.seen.pop(connection_id).uncounted if seen is not None else 0
-        with self.db.begin() as conn:
-            slot, free = self._reserve(conn, connection_id, limit, uncounted)
+            uncounted = seen.uncounted if seen is not None else 0
+            if seen is not None and limit is None:  # this sender reads; the others go on meanwhile
+                seen.reading, seen.uncounted = True, 0
+            else:
+                shared.seen.pop(connection_id, None)
+        try:
+            with self.db.begin() as conn:
+                slot, free = self._reserve(conn, connection_id, limit, uncounted)
+        except BaseException:
+            with shared.lock:
+                if seen is not None and shared.seen.get(connection_id) is seen:
+                    del shared.seen[connection_id]  # the next sender reads again
+            raise
         with shared.lock:
-            if free and connection_id not in shared.seen:
+            current = shared.seen.get(connection_id)
+            if seen is not None and current is seen:  # still ours: what was read replaces it
+                del shared.seen[connection_id]
+                if free:
+                    shared.seen[connection_id] = _Seen(slot.reserved_at, seen.uncounted)
+            elif seen is None and current is None and free:
                 shared.seen[connection_id] = _Seen(slot.reserved_at)
+            # otherwise a 429 removed it meanwhile (left removed), or another sender read it first
         return slot
 
     def reserve(self, connection_id: int, limit: float | None) -> Slot:

@@ -38,7 +38,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    case,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from badgebridge.core import failpoints, fencing
 from badgebridge.core.clock import SYSTEM_CLOCK, Clock
@@ -105,6 +115,34 @@ _OURS = (
 )
 """The awards of a batch of records still being sent, with their claim tokens."""
 _OURS_LOCKED = _OURS.with_for_update(key_share=True)
+_DETAILS = (
+    select(
+        awards.c.id,
+        awards.c.earned_at,
+        awards.c.connection_id,
+        learners.c.id.label("learner_id"),
+        learners.c.email,
+        learners.c.first_name,
+        learners.c.last_name,
+        badges.c.external_badge_id,
+    )
+    .join(learners, awards.c.learner_id == learners.c.id)
+    .join(badges, awards.c.badge_id == badges.c.id)
+    .where(awards.c.id.in_(bindparam("b_ids", expanding=True)))
+    .order_by(awards.c.id)
+)
+"""What sending each claimed award needs, besides its connection."""
+_CONNECTIONS = select(
+    connections.c.id,
+    connections.c.name,
+    connections.c.provider,
+    connections.c.settings,
+    connections.c.secrets,
+    connections.c.account_name,
+    connections.c.verified_at,
+    connections.c.rate_limit,
+).where(connections.c.id.in_(bindparam("b_ids", expanding=True)))
+"""The connections of a claim's awards, each read (its secrets unsealed) once per claim."""
 _HISTORY = insert(award_attempts)
 
 
@@ -213,6 +251,19 @@ def lease_lapsed(now: datetime, limit: int) -> Select:
     )
 
 
+def _connection_record(row: Any) -> ConnectionRecord:
+    return ConnectionRecord(
+        id=row["id"],
+        name=row["name"],
+        provider=row["provider"],
+        settings=dict(row["settings"]),
+        secrets=dict(row["secrets"]),
+        account_name=row["account_name"],
+        verified_at=row["verified_at"],
+        rate_limit=row["rate_limit"],
+    )
+
+
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -302,31 +353,13 @@ class AwardSender:
                 claimed |= {row.id: row for row in conn.execute(returned)}
             if not claimed:
                 return []
-            details = conn.execute(
-                select(
-                    awards.c.id,
-                    awards.c.earned_at,
-                    learners.c.id.label("learner_id"),
-                    learners.c.email,
-                    learners.c.first_name,
-                    learners.c.last_name,
-                    badges.c.external_badge_id,
-                    connections.c.id.label("connection_id"),
-                    connections.c.name.label("connection_name"),
-                    connections.c.provider,
-                    connections.c.settings,
-                    connections.c.secrets,
-                    connections.c.account_name,
-                    connections.c.verified_at,
-                    connections.c.rate_limit,
-                )
-                .join(learners, awards.c.learner_id == learners.c.id)
-                .join(badges, awards.c.badge_id == badges.c.id)
-                .join(connections, awards.c.connection_id == connections.c.id)
-                .where(awards.c.id.in_(list(claimed)))
-                .order_by(awards.c.id)
-            ).mappings()
-            claims = [self._claim(row, claimed[row["id"]], token, now.timestamp()) for row in details]
+            details = conn.execute(_DETAILS, {"b_ids": sorted(claimed)}).mappings().all()
+            used = conn.execute(_CONNECTIONS, {"b_ids": sorted({row["connection_id"] for row in details})})
+            records = {row["id"]: _connection_record(row) for row in used.mappings()}
+            claims = [
+                self._claim(row, claimed[row["id"]], token, now.timestamp(), records[row["connection_id"]])
+                for row in details
+            ]
         failpoints.reached("after-claim")
         return claims
 
@@ -343,22 +376,12 @@ class AwardSender:
                 self._forget(claim)
 
     @staticmethod
-    def _claim(row: Any, claimed: Any, token: str, at: float) -> Claim:
+    def _claim(row: Any, claimed: Any, token: str, at: float, connection: ConnectionRecord) -> Claim:
         request = IssueRequest(
             award_id=str(row["id"]),
             external_badge_id=row["external_badge_id"],
             recipient=Recipient(row["email"], row["first_name"], row["last_name"], row["learner_id"]),
             issued_at=row["earned_at"],
-        )
-        connection = ConnectionRecord(
-            id=row["connection_id"],
-            name=row["connection_name"],
-            provider=row["provider"],
-            settings=dict(row["settings"]),
-            secrets=dict(row["secrets"]),
-            account_name=row["account_name"],
-            verified_at=row["verified_at"],
-            rate_limit=row["rate_limit"],
         )
         return Claim(
             row["id"],
@@ -649,32 +672,28 @@ class AwardSender:
         whether its values were set.
 
         The awards still claimed by the records' tokens are read first (locked on PostgreSQL, under
-        the write lock on SQLite, so they stay so until the commit); those get their values (one
-        ``executemany`` per set of columns), the others a "superseded" note; then every record's
-        history, in one ``executemany``."""
+        the write lock on SQLite, so they stay so until the commit); those get their values (a
+        claim from its first record only; one ``executemany`` per set of columns), the others a
+        "superseded" note; then every record's history, in one ``executemany``."""
         now = self.clock.now()
-        finalising = [record for record in records if record.values is not None]
-        ours: set[tuple[int, str]] = set()
-        if finalising:
-            query = _OURS_LOCKED if conn.dialect.name == "postgresql" else _OURS
-            ids = sorted({record.claim.award_id for record in finalising})
-            ours = {(row.id, row.claim_token) for row in conn.execute(query, {"b_ids": ids})}
+        first: dict[tuple[int, str], Record] = {}
+        for record in records:
+            if record.values is not None:
+                first.setdefault((record.claim.award_id, record.claim.token), record)
+        finalised = _finalise_ours(
+            conn,
+            {
+                key: {"b_id": key[0], "b_token": key[1], "updated_at": now} | _RELEASED | record.values
+                for key, record in first.items()
+            },
+        )
         done: list[bool] = []
-        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for record in records:
             key = (record.claim.award_id, record.claim.token)
-            finalised = record.values is not None and key in ours
-            if finalised:
-                ours.discard(key)  # a claim is finalised once
-                params = {"b_id": key[0], "b_token": key[1], "updated_at": now} | _RELEASED | record.values
-                updates.setdefault(tuple(params), []).append(params)
-            elif record.outcome is not None:
+            ours = first.get(key) is record and key in finalised
+            if not ours and record.outcome is not None:
                 self._record(record.claim, "send", "superseded", None, SUPERSEDED)
-            done.append(finalised)
-        for rows in updates.values():
-            changed = conn.execute(_FINALISE, rows).rowcount
-            if changed != len(rows):  # cannot happen while the rows read stay locked
-                raise BadgeBridgeError(f"{changed} of {len(rows)} awards finalised; the batch is rolled back")
+            done.append(ours)
         history: list[dict[str, Any]] = []
         with self._lock:
             for record in records:
@@ -782,6 +801,28 @@ class AwardSender:
         }
         outcome = Outcome(claim.award_id, AwardState.QUEUED, f"{error}; will retry", retry_at=retry_at)
         return Record(claim, values, outcome)
+
+
+Finalising = dict[tuple[int, str], dict[str, Any]]
+"""Per claim (award, token): the values to set if it is still ours, ``b_id`` and ``b_token`` included."""
+
+
+def _finalise_ours(conn: Connection, finalising: Finalising) -> set[tuple[int, str]]:
+    """Read which claims are still ours (locked on PostgreSQL, under the write lock on SQLite, so
+    they stay so until the commit), update those; returns them."""
+    if not finalising:
+        return set()
+    query = _OURS_LOCKED if conn.dialect.name == "postgresql" else _OURS
+    ids = sorted({award_id for award_id, _ in finalising})
+    ours = {(row.id, row.claim_token) for row in conn.execute(query, {"b_ids": ids})} & set(finalising)
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for key in sorted(ours):
+        updates.setdefault(tuple(finalising[key]), []).append(finalising[key])
+    for rows in updates.values():
+        changed = conn.execute(_FINALISE, rows).rowcount
+        if changed != len(rows):  # cannot happen while the rows read stay locked
+            raise BadgeBridgeError(f"{changed} of {len(rows)} awards finalised; the batch is rolled back")
+    return ours
 
 
 def _before_commit(done: list[bool]) -> None:

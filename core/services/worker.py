@@ -13,9 +13,9 @@ from badgebridge.core.services.sender import AwardSender, Claim, Outcome
 
 log = logging.getLogger(__name__)
 
-CLAIM_AHEAD = 4
+CLAIM_AHEAD = 6
 """Claims held per sender thread: one being sent, the rest claimed ahead so no thread waits for a claim."""
-HELD_AT_LEAST = 32
+HELD_AT_LEAST = 64
 """Claims held however few the threads, so even one thread claims a batch at a time."""
 
 

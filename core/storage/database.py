@@ -9,7 +9,11 @@ upgrade``. SQLite runs in WAL mode, and every transaction takes the write lock w
 and are handed the database in turn; only writers in other processes wait on the busy timeout.
 
 The connection pool keeps up to ``POOL_SIZE`` connections open (a worker's senders, its heartbeat
-and its writer each may hold one), so a busy worker does not open and close connections.
+and its writer each may hold one), so a busy worker does not open and close connections. On
+PostgreSQL a connection that sat in the pool longer than ``PING_AFTER_IDLE_SECONDS`` is pinged
+when it is checked out, and replaced if the server dropped it (a restart, an idle timeout); one
+used a moment ago is not, which spares a busy worker a round trip per transaction (the pool
+lends the connection returned last, so a busy worker's connections stay warm).
 
 An SQLite file named by ``--db`` must be in a folder that exists (a mistyped path is an error,
 not a new empty database); only the default file's folder is created. Engines hide statement
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +33,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
 
 from badgebridge.core.errors import ConfigurationError
 from badgebridge.core.storage import migrations
@@ -38,6 +43,7 @@ APP_NAME = "badgebridge"
 BUSY_TIMEOUT_SECONDS = 30
 POOL_SIZE = 20
 POOL_OVERFLOW = 50
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def default_database_url() -> str:
@@ -93,15 +99,16 @@ def open_database(url: str | None = None, *, upgrade: bool | None = None) -> Dat
         try:
             engine = create_engine(
                 parsed,
-                pool_pre_ping=True,
                 hide_parameters=True,
                 pool_size=POOL_SIZE,
                 max_overflow=POOL_OVERFLOW,
+                pool_use_lifo=True,  # the connection used last is lent next; the others idle (and get pinged)
             )
         except ModuleNotFoundError as exc:
             raise ConfigurationError(
                 f"the database driver {exc.name!r} is not installed (pip install 'badgebridge[postgres]')"
             ) from None
+        _ping_after_idle(engine)
     database = Database(engine)
     try:
         with engine.begin() as conn:
@@ -117,6 +124,25 @@ def open_database(url: str | None = None, *, upgrade: bool | None = None) -> Dat
         engine.dispose()
         raise
     return database
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout if it sat idle longer than ``PING_AFTER_IDLE_SECONDS``
+    (SQLAlchemy's ``pool_pre_ping`` pings on every checkout); a connection found dead is replaced."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"the pooled connection was dropped: {exc}") from exc
 
 
 def _sqlite_engine(url, *, create_folder: bool) -> Engine:

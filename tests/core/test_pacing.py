@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from badgebridge.core.services import connections
 from badgebridge.core.services.pacing import OBSERVATION_SECONDS, Pacer, PacingPolicy
@@ -144,3 +147,98 @@ def test_a_limited_connection_reserves_every_request(db, connection_id):
     pacer = Pacer(db, clock)
     waits = [pacer.next_slot(connection_id, 10.0).wait for _ in range(3)]
     assert waits == pytest.approx([0.0, 0.1, 0.2])
+
+
+class _ReadHeld:
+    """The pacers' database, whose transactions in one thread (the reader) commit, then wait
+    (``held``) until ``release`` is set (or fail instead, with ``fail``); counts the others'."""
+
+    def __init__(self, db, *, fail: bool = False) -> None:
+        self.db = db
+        self.reader: threading.Thread | None = None
+        self.held, self.release = threading.Event(), threading.Event()
+        self.fail = fail
+        self.others = 0
+
+    @contextmanager
+    def begin(self):
+        if threading.current_thread() is not self.reader:
+            self.others += 1
+            with self.db.begin() as conn:
+                yield conn
+            return
+        if self.fail:
+            raise OperationalError("SELECT", {}, Exception("the database went away"))
+        with self.db.begin() as conn:
+            yield conn
+        self.held.set()
+        assert self.release.wait(10)
+
+
+def _reading(pacer: Pacer, held: _ReadHeld, connection_id: int) -> threading.Thread:
+    """A sender whose next slot reads the row again; returns once it is held (or failed)."""
+    failures: list[Exception] = []
+
+    def read() -> None:
+        try:
+            pacer.next_slot(connection_id, None)
+        except OperationalError as exc:
+            failures.append(exc)
+
+    held.reader = threading.Thread(target=read)
+    held.reader.start()
+    if held.fail:
+        held.reader.join(10)
+        assert failures, "the reader's read failed"
+    else:
+        assert held.held.wait(10)
+    return held.reader
+
+
+def test_while_one_sender_reads_the_row_again_the_others_go_on_without_the_database(db, connection_id):
+    clock = FakeClock()
+    held = _ReadHeld(db)
+    reader, other = Pacer(held, clock), Pacer(held, clock)  # two senders of one worker
+    assert other.next_slot(connection_id, None).wait == 0.0
+    clock.advance(OBSERVATION_SECONDS)  # the next slot reads the row again
+    thread = _reading(reader, held, connection_id)
+    before = held.others
+
+    assert [other.next_slot(connection_id, None).wait for _ in range(5)] == [0.0] * 5
+    assert held.others == before, "no sender queued on the row while one reads it"
+    held.release.set()
+    thread.join(10)
+    clock.advance(OBSERVATION_SECONDS)
+    other.next_slot(connection_id, None)  # the next reading counts the five that went on meanwhile
+    with db.begin() as conn:
+        observed = conn.execute(
+            select(rate_limits.c.observed_rate).where(rate_limits.c.connection_id == connection_id)
+        ).scalar_one()
+    assert observed == pytest.approx((1 + 5) / OBSERVATION_SECONDS)  # the reader's request and the five
+
+
+def test_a_429_while_a_sender_reads_the_row_is_not_undone_by_what_it_read(db, connection_id):
+    clock = FakeClock()
+    held = _ReadHeld(db)
+    reader, other = Pacer(held, clock), Pacer(held, clock)
+    slot = other.next_slot(connection_id, None)
+    clock.advance(OBSERVATION_SECONDS)
+    thread = _reading(reader, held, connection_id)  # it read the row free, and is held after
+
+    other.rate_limited(connection_id, None, 30.0, slot)
+    held.release.set()
+    thread.join(10)
+    assert other.next_slot(connection_id, None).wait >= 30.0 - OBSERVATION_SECONDS
+
+
+def test_a_read_that_fails_leaves_the_next_read_to_the_next_sender(db, connection_id):
+    clock = FakeClock()
+    held = _ReadHeld(db, fail=True)
+    reader, other = Pacer(held, clock), Pacer(held, clock)
+    assert other.next_slot(connection_id, None).wait == 0.0
+    clock.advance(OBSERVATION_SECONDS)
+    _reading(reader, held, connection_id)
+    before = held.others
+
+    assert other.next_slot(connection_id, None).wait == 0.0
+    assert held.others == before + 1, "the next sender read the row itself"
