@@ -16,10 +16,11 @@ child process, so its CPU is its own. For each mock latency (``PUT /_mock/faults
 The N awards (2,000 by default, 200 with ``--quick``) are queued once per database through the
 services, then every worker run gets its own copy of that database. Before every run the mock is
 reset, so each run starts with the same empty mock and sends N awards; afterwards the mock must
-hold exactly N badges. With ``--repeat R`` each figure is the median of R runs. A worker's time
-and CPU (``getrusage`` of the children) are net of an idle ``worker --once`` pass (start-up,
-nothing due) run right after it on the same database with as many processes (so both see the same
-machine load); the floor's are measured
+hold exactly N badges. With ``--repeat R`` each figure is the median of R runs, interleaved (each
+repetition runs the floor, then every worker), so a machine whose speed drifts during the run
+moves the floor and the workers alike. A worker's time and CPU (``getrusage`` of the children) are
+net of an idle ``worker --once`` pass (start-up, nothing due) run right after it on the same
+database with as many processes (so both see the same machine load); the floor's are measured
 around its sending loop.
 
 Then the claim's cost: one ``AwardSender.claim(16)`` (median of 15), in this process, on a new
@@ -511,36 +512,50 @@ def measure_sending(args, count: int, mock: Mock, stores: list, work: Path) -> d
         """The median of ``--repeat`` runs of ``send``, each on a fresh mock checked afterwards."""
         return median([checked(mock, count, latency, send) for _ in range(args.repeat)])
 
-    def measured_worker(latency: int, send) -> tuple[Run, Run, Run]:
-        """(gross, idle, net) medians of ``--repeat`` worker runs, each net of its own idle pass."""
-        runs = [checked(mock, count, latency, send) for _ in range(args.repeat)]
+    def worker_figures(runs: list[tuple[Run, Run]]) -> tuple[Run, Run, Run]:
+        """(gross, idle, net) medians of worker runs, each net of its own idle pass."""
         nets = [net(gross, idle) for gross, idle in runs]
         return median([g for g, _ in runs]), median([i for _, i in runs]), median(nets)
 
+    workers = [
+        (store, processes)
+        for store in stores
+        for processes in (args.processes if store.name == "postgresql" else [1])
+    ]
     for latency in args.latencies:
         print(f"\nlatency {latency} ms")
         naive = measured(latency, partial(run_child, "naive", payloads_path, mock, 1))
         figures["naive"][f"{latency}ms"] = row("naive (1 at a time, new conn.)", naive, count)
         for concurrency in args.concurrencies:
-            floor = measured(latency, partial(run_child, "floor", payloads_path, mock, concurrency))
+            # Interleaved: each repetition runs the floor, then every worker, so a machine that
+            # slows down (or speeds up) during the run moves the floor and the workers alike.
+            floors: list[Run] = []
+            runs: dict[tuple[str, int], list[tuple[Run, Run]]] = {(s.name, p): [] for s, p in workers}
+            for _ in range(args.repeat):
+                floors.append(
+                    checked(
+                        mock, count, latency, partial(run_child, "floor", payloads_path, mock, concurrency)
+                    )
+                )
+                for store, processes in workers:
+                    clone = partial(run_clone, store, sources[store.name][0], processes, concurrency, work)
+                    runs[store.name, processes].append(checked(mock, count, latency, clone))
+            floor = median(floors)
             key = f"{latency}ms_c{concurrency}"
             figures["floor"][key] = row(f"floor httpx C={concurrency}", floor, count)
             figures["floor"][key]["speedup_vs_naive"] = round(naive.seconds / floor.seconds, 2)
-            for store in stores:
-                source, _ = sources[store.name]
-                for processes in args.processes if store.name == "postgresql" else [1]:
-                    clone = partial(run_clone, store, source, processes, concurrency, work)
-                    gross, idle_run, run = measured_worker(latency, clone)
-                    idle.setdefault(f"{store.name}_{processes}p", []).append(idle_run)
-                    speedup = naive.seconds / run.seconds
-                    label = f"worker {store.name} {processes}p C={concurrency}"
-                    result = row(label, run, count, floor, f"   {speedup:5.1f}x naive")
-                    result |= {
-                        "speedup_vs_naive": round(speedup, 2),
-                        "gross_seconds": round(gross.seconds, 3),
-                        "gross_cpu_ms_per_award": round(gross.cpu_seconds / count * 1000, 3),
-                    }
-                    figures["worker"][f"{store.name}_{processes}p_{key}"] = result
+            for (name, processes), measured_runs in runs.items():
+                gross, idle_run, run = worker_figures(measured_runs)
+                idle.setdefault(f"{name}_{processes}p", []).append(idle_run)
+                speedup = naive.seconds / run.seconds
+                label = f"worker {name} {processes}p C={concurrency}"
+                result = row(label, run, count, floor, f"   {speedup:5.1f}x naive")
+                result |= {
+                    "speedup_vs_naive": round(speedup, 2),
+                    "gross_seconds": round(gross.seconds, 3),
+                    "gross_cpu_ms_per_award": round(gross.cpu_seconds / count * 1000, 3),
+                }
+                figures["worker"][f"{name}_{processes}p_{key}"] = result
     figures["idle_pass"] = {
         name: {"seconds": round(run.seconds, 3), "cpu_seconds": round(run.cpu_seconds, 3)}
         for name, run in ((name, median(runs)) for name, runs in idle.items())

@@ -31,6 +31,24 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
+    def bind_processor(self, dialect):
+        """``process_bind_param`` and the dialect's own conversion, remembering the last value: a
+        batch of rows gives each of them the same moment (``created_at``, ``updated_at``), which
+        is then converted once per column, not once per row."""
+        convert = super().bind_processor(dialect)
+        assert convert is not None  # a TypeDecorator with process_bind_param always has one
+        last: list[tuple[datetime | None, Any]] = [(None, None)]  # replaced whole: safe across threads
+
+        def process(value: datetime | None) -> Any:
+            given, converted = last[0]
+            if value is given:
+                return converted
+            converted = convert(value)
+            last[0] = (value, converted)
+            return converted
+
+        return process
+
 
 class SealedJSON(TypeDecorator):
     """A JSON object, encrypted when ``BADGEBRIDGE_SECRET_KEY`` is set (see ``encryption``).

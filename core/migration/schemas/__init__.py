@@ -7,7 +7,11 @@ and replaced by its canonical spelling, an ``integer`` or ``number`` column's te
 number (text that is not a number stays text, so the schema reports it).
 
 ``problems(row)`` runs the compiled validator (``fastjsonschema``); only for a row that fails does
-it run ``jsonschema`` (draft 2020-12, same formats) to list every problem with its column.
+it run ``jsonschema`` (draft 2020-12, same formats) to list every problem with its column. The
+compiled validator leaves out the conditional requirements of the form below, which its generated
+code would evaluate by raising and catching an exception per row; they are checked by
+``Condition`` instead (the same rule: a column given, and matching the pattern if there is one,
+requires others).
 
 Schema conventions the explanations rely on: the ``then`` of a conditional requirement carries a
 ``description`` saying when (``"when externalBadgeId is given"``); a top-level ``anyOf``/``oneOf``
@@ -79,7 +83,10 @@ class RowSchema:
             for column, spec in schema["properties"].items()
             if (converter := _converter(spec)) is not None
         }
-        self._validate = fastjsonschema.compile(schema, formats=compiled_formats(), detailed_exceptions=False)
+        compiled, self.conditions = _without_conditions(schema)
+        self._validate = fastjsonschema.compile(
+            compiled, formats=compiled_formats(), detailed_exceptions=False
+        )
         self._validator = Draft202012Validator(schema, format_checker=format_checker())
 
     def problems(self, row: dict[str, Any]) -> list[Problem]:
@@ -87,11 +94,64 @@ class RowSchema:
         try:
             self._validate(row)
         except fastjsonschema.JsonSchemaValueException as exc:
-            found = list(
-                dict.fromkeys(p for error in self._validator.iter_errors(row) for p in _explain(error))
-            )
-            return found or [Problem(None, exc.message)]
-        return []
+            failed = exc.message
+        else:
+            if all(condition.holds(row) for condition in self.conditions):
+                return []
+            failed = "a conditional requirement is not met"
+        found = list(dict.fromkeys(p for error in self._validator.iter_errors(row) for p in _explain(error)))
+        return found or [Problem(None, failed)]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``{"if": {"required": [column], "properties": {column: {"pattern": ...}}}, "then":
+    {"required": [...]}}``: the row gives ``column`` (matching ``pattern``, if any, when it is
+    text) only with every column of ``then``."""
+
+    column: str
+    pattern: re.Pattern[str] | None
+    then: tuple[str, ...]
+
+    def holds(self, row: dict[str, Any]) -> bool:
+        if self.column not in row:
+            return True
+        value = row[self.column]
+        if self.pattern is not None and isinstance(value, str) and not self.pattern.search(value):
+            return True
+        return all(column in row for column in self.then)
+
+
+def _without_conditions(schema: dict[str, Any]) -> tuple[dict[str, Any], tuple[Condition, ...]]:
+    """The schema without the top-level ``allOf`` items that are plain conditional requirements,
+    and those as ``Condition`` objects; any other item stays in the schema."""
+    kept, conditions = [], []
+    for part in schema.get("allOf", ()):
+        condition = _condition(part)
+        if condition is None:
+            kept.append(part)
+        else:
+            conditions.append(condition)
+    if not conditions:
+        return schema, ()
+    rest = {key: value for key, value in schema.items() if key != "allOf"}
+    return (rest | {"allOf": kept} if kept else rest), tuple(conditions)
+
+
+def _condition(part: dict[str, Any]) -> Condition | None:
+    if set(part) != {"if", "then"} or set(part["then"]) - {"required", "description"}:
+        return None
+    when = part["if"]
+    given = when.get("required", ())
+    properties = when.get("properties", {})
+    if set(when) - {"required", "properties"} or len(given) != 1 or set(properties) - set(given):
+        return None
+    (column,) = given
+    spec = properties.get(column, {})
+    if set(spec) - {"pattern"}:
+        return None
+    pattern = re.compile(spec["pattern"]) if "pattern" in spec else None
+    return Condition(column, pattern, tuple(part["then"].get("required", ())))
 
 
 @cache
