@@ -316,7 +316,7 @@ def get(db: Database, name: str) -> ConnectionRecord:
         row = conn.execute(select(connections).where(connections.c.name == name)).mappings().first()
     if row is None:
         raise NotFound(f"no connection named {name!r} (connections list shows them)")
-    return _record(row)
+    return connection_record(row)
 
 
 def all_connections(db: Database) -> list[ConnectionRecord]:
@@ -325,7 +325,7 @@ def all_connections(db: Database) -> list[ConnectionRecord]:
 
 def page_connections(db: Database, page: PageRequest = ALL) -> Listing[ConnectionRecord]:
     """The connections, by name, a batch at a time."""
-    return Listing(db, select(connections), Keyset(connections.c.name), page, per_row(_record))
+    return Listing(db, select(connections), Keyset(connections.c.name), page, per_row(connection_record))
 
 
 def load(db: Database, host: PluginHost, name: str) -> tuple[ConnectionRecord, Provider, Connection]:
@@ -339,7 +339,8 @@ def provider_connection(host: PluginHost, record: ConnectionRecord) -> tuple[Pro
     return provider, make_connection(record.name, provider.declaration, record.settings, record.secrets)
 
 
-def _record(row) -> ConnectionRecord:
+def connection_record(row) -> ConnectionRecord:
+    """A ``connections`` row (every column) as a ``ConnectionRecord``."""
     return ConnectionRecord(
         id=row["id"],
         name=row["name"],

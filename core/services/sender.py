@@ -55,7 +55,7 @@ from badgebridge.core.clock import SYSTEM_CLOCK, Clock
 from badgebridge.core.errors import AlreadyIssued, BadgeBridgeError, ProviderError, ProviderUnavailable
 from badgebridge.core.model import AwardState, IssuedBadge, IssueRequest, Recipient
 from badgebridge.core.plugin_manager import PluginHost
-from badgebridge.core.services.connections import ConnectionRecord, provider_connection
+from badgebridge.core.services.connections import ConnectionRecord, connection_record, provider_connection
 from badgebridge.core.services.group_commit import GroupCommit
 from badgebridge.core.services.pacing import Pacer, Slot
 from badgebridge.core.storage import Database
@@ -132,16 +132,7 @@ _DETAILS = (
     .order_by(awards.c.id)
 )
 """What sending each claimed award needs, besides its connection."""
-_CONNECTIONS = select(
-    connections.c.id,
-    connections.c.name,
-    connections.c.provider,
-    connections.c.settings,
-    connections.c.secrets,
-    connections.c.account_name,
-    connections.c.verified_at,
-    connections.c.rate_limit,
-).where(connections.c.id.in_(bindparam("b_ids", expanding=True)))
+_CONNECTIONS = select(connections).where(connections.c.id.in_(bindparam("b_ids", expanding=True)))
 """The connections of a claim's awards, each read (its secrets unsealed) once per claim."""
 _HISTORY = insert(award_attempts)
 
@@ -251,19 +242,6 @@ def lease_lapsed(now: datetime, limit: int) -> Select:
     )
 
 
-def _connection_record(row: Any) -> ConnectionRecord:
-    return ConnectionRecord(
-        id=row["id"],
-        name=row["name"],
-        provider=row["provider"],
-        settings=dict(row["settings"]),
-        secrets=dict(row["secrets"]),
-        account_name=row["account_name"],
-        verified_at=row["verified_at"],
-        rate_limit=row["rate_limit"],
-    )
-
-
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -355,7 +333,7 @@ class AwardSender:
                 return []
             details = conn.execute(_DETAILS, {"b_ids": sorted(claimed)}).mappings().all()
             used = conn.execute(_CONNECTIONS, {"b_ids": sorted({row["connection_id"] for row in details})})
-            records = {row["id"]: _connection_record(row) for row in used.mappings()}
+            records = {row["id"]: connection_record(row) for row in used.mappings()}
             claims = [
                 self._claim(row, claimed[row["id"]], token, now.timestamp(), records[row["connection_id"]])
                 for row in details
