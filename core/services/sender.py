@@ -38,17 +38,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    Connection,
-    Select,
-    and_,
-    bindparam,
-    case,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Select, and_, bindparam, case, insert, or_, select, update
 
 from badgebridge.core import failpoints, fencing
 from badgebridge.core.clock import SYSTEM_CLOCK, Clock
