@@ -6,7 +6,6 @@ Ids are kept as given. Each file maps to one table (``badge.csv`` → ``badges``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from badgebridge.core.migration import references as refs
@@ -90,29 +89,37 @@ def _instance(entry: Entry) -> dict[str, Any]:
 def _starts_before(deadline: str):
     """``startDate``, when given, is before the deadline (same-format ISO strings sort as times)."""
 
-    def rule(row: dict[str, Any]) -> Iterator[Problem]:
+    def rule(row: dict[str, Any]) -> list[Problem]:
         start = row.get("startDate")
         if start is not None and deadline in row and start >= row[deadline]:
-            yield Problem("startDate", f"{start} is not before {deadline} ({row[deadline]})")
+            return [Problem("startDate", f"{start} is not before {deadline} ({row[deadline]})")]
+        return []
 
     rule.__doc__ = f"startDate, when given, is before {deadline}."
     return rule
 
 
-def _grade_rules(row: dict[str, Any]) -> Iterator[Problem]:
+def _grade_rules(row: dict[str, Any]) -> list[Problem]:
     """completion or success TRUE needs started TRUE (and so startedDate); scoreMin ≤ scoreRaw ≤ scoreMax."""
-    flags = [flag for flag in ("completion", "success") if parse_boolean(row.get(flag))]
-    if flags and not parse_boolean(row.get("started")):
-        yield Problem("started", f"must be TRUE when {flags[0]} is TRUE")
+    problems = []
+    if parse_boolean(row.get("completion")):
+        flag = "completion"
+    elif parse_boolean(row.get("success")):
+        flag = "success"
+    else:
+        flag = None
+    if flag is not None and not parse_boolean(row.get("started")):
+        problems.append(Problem("started", f"must be TRUE when {flag} is TRUE"))
         if "startedDate" not in row:
-            yield Problem("startedDate", f"a value is required when {flags[0]} is TRUE")
+            problems.append(Problem("startedDate", f"a value is required when {flag} is TRUE"))
     raw, low, high = row.get("scoreRaw"), row.get("scoreMin"), row.get("scoreMax")
     if low is not None and high is not None and low > high:
-        yield Problem("scoreMin", f"{shown(low)} is more than scoreMax ({shown(high)})")
+        problems.append(Problem("scoreMin", f"{shown(low)} is more than scoreMax ({shown(high)})"))
     elif raw is not None and low is not None and raw < low:
-        yield Problem("scoreRaw", f"{shown(raw)} is less than scoreMin ({shown(low)})")
+        problems.append(Problem("scoreRaw", f"{shown(raw)} is less than scoreMin ({shown(low)})"))
     elif raw is not None and high is not None and raw > high:
-        yield Problem("scoreRaw", f"{shown(raw)} is more than scoreMax ({shown(high)})")
+        problems.append(Problem("scoreRaw", f"{shown(raw)} is more than scoreMax ({shown(high)})"))
+    return problems
 
 
 def _external_badges(ctx: Context, entries: list[Entry]) -> None:

@@ -11,7 +11,7 @@ first, and a rerun fails it again: the first row is the one imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,7 +84,7 @@ class FileSpec:
     name: str
     key: Callable[[dict[str, Any]], Hashable] | None
     write: Callable[[Context, list[Entry]], None]
-    rules: tuple[Callable[[dict[str, Any]], Iterable[Problem]], ...] = ()
+    rules: tuple[Callable[[dict[str, Any]], list[Problem]], ...] = ()
     checks: tuple[Check, ...] = ()
 
     @property
@@ -203,5 +203,6 @@ def _entry(spec: FileSpec, schema: RowSchema, columns: Columns, number: int, cel
     if failed:
         row = {column: value for column, value in row.items() if column not in failed}
     for rule in spec.rules:
-        problems.extend(problem for problem in rule(row) if problem.column not in failed)
+        if found := rule(row):
+            problems.extend(problem for problem in found if problem.column not in failed)
     return Entry(number, cells, row, problems)

@@ -20,7 +20,7 @@ from badgebridge.core.migration.schemas import Problem
 from badgebridge.core.model import ObjectKind
 from badgebridge.core.services import completions
 from badgebridge.core.services.completions import Completion
-from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.chunks import by_kind
 from badgebridge.core.storage.limits import too_long
 from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import completions as completions_table
@@ -143,25 +143,20 @@ def backfill(ctx: Context, objects: set[Object]) -> None:
     if not objects:
         return
     lock_objects(ctx.conn, objects, exclusive=True)
-    by_kind: dict[ObjectKind, list[str]] = {}
-    for kind, object_id in objects:
-        by_kind.setdefault(kind, []).append(object_id)
-    completed: dict[ObjectKind, list[str]] = {}
+    completed: dict[str, set[str]] = {}
     completers: set[str] = set()
-    for kind, ids in sorted(by_kind.items()):
-        done: set[str] = set()
-        for chunk in chunks(sorted(ids)):
-            query = select(completions_table.c.object_id, completions_table.c.learner_id).where(
-                completions_table.c.kind == kind, completions_table.c.object_id.in_(chunk)
-            )
-            for object_id, learner_id in ctx.conn.execute(query):
-                done.add(object_id)
-                completers.add(learner_id)
-        completed[kind] = sorted(done)
+    for kind, chunk in by_kind(objects):
+        query = select(completions_table.c.object_id, completions_table.c.learner_id).where(
+            completions_table.c.kind == kind, completions_table.c.object_id.in_(chunk)
+        )
+        done = completed.setdefault(kind, set())
+        for object_id, learner_id in ctx.conn.execute(query):
+            done.add(object_id)
+            completers.add(learner_id)
     lock_learners(ctx.conn, completers)
     for kind, ids in completed.items():
-        for object_id in ids:
-            ctx.award_ids.extend(completions.backfill(ctx.conn, kind, object_id))
+        for object_id in sorted(ids):
+            ctx.award_ids.extend(completions.backfill(ctx.conn, ObjectKind(kind), object_id))
 
 
 def badge_attached(kind: ObjectKind, *watched: str) -> Attached:

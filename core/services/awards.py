@@ -23,6 +23,7 @@ from badgebridge.core.services import connections as connection_service
 from badgebridge.core.services import learners as learner_service
 from badgebridge.core.services.connections import with_context
 from badgebridge.core.storage import Database
+from badgebridge.core.storage.bulk import insert_many
 from badgebridge.core.storage.chunks import chunks
 from badgebridge.core.storage.paging import ALL, Keyset, Listing, PageRequest, per_row
 from badgebridge.core.storage.schema import awards, badges, connections, learners
@@ -102,7 +103,8 @@ def enqueue(
     if badge is None:
         raise NotFound(f"no badge with id {badge_id!r}")
     award = NewAward(learner_id, badge_id, badge.connection_id, reason_kind, reason_id, earned_at)
-    statement = insert_ignoring_conflicts(conn, awards).values(_row(award, utcnow())).returning(awards.c.id)
+    row = dict(zip(_ROW_COLUMNS, _values(award, utcnow()), strict=True))
+    statement = insert_ignoring_conflicts(conn, awards).values(row).returning(awards.c.id)
     return conn.execute(statement).scalar()
 
 
@@ -111,9 +113,9 @@ def enqueue_many(conn: Connection, new: Sequence[NewAward]) -> list[int]:
     returns the ids of the stored ones, in order. The caller holds the learners' locks
     (``badgebridge.core.storage.locks``), so no other transaction adds awards for them meanwhile.
 
-    One executemany (SQLAlchemy sends it as multi-row inserts), between two reads of the learners'
-    awards that tell the new ids. Not ``RETURNING``: through executemany on SQLite its memory grows
-    with every batch, which a migration of millions of rows cannot afford.
+    One executemany (``insert_many``), between two reads of the learners' awards that tell the new
+    ids. Not ``RETURNING``: through executemany on SQLite its memory grows with every batch, which
+    a migration of millions of rows cannot afford.
     """
     learner_ids = {award.learner_id for award in new}
     held = _held(conn, learner_ids)
@@ -121,7 +123,7 @@ def enqueue_many(conn: Connection, new: Sequence[NewAward]) -> list[int]:
     if not fresh:
         return []
     now = utcnow()
-    conn.execute(insert_ignoring_conflicts(conn, awards), [_row(award, now) for award in fresh])
+    insert_many(conn, awards, _ROW_COLUMNS, [_values(award, now) for award in fresh], ignore_conflicts=True)
     stored = _held(conn, learner_ids)
     return [stored[_key(award)] for award in fresh]
 
@@ -134,19 +136,25 @@ def _key(award: NewAward) -> AwardKey:
     return award.learner_id, award.badge_id, award.reason_kind, award.reason_id
 
 
-def _row(award: NewAward, now: datetime) -> dict[str, Any]:
-    """A new award's row: queued for its connection, or awarded here for a platform-only badge."""
+_ROW_COLUMNS = (
+    *NewAward._fields,
+    "state",
+    "next_attempt_at",
+    "attempts",
+    "maybe_sent",
+    "linked",
+    "created_at",
+    "updated_at",
+)
+"""The columns ``_values`` gives a new award."""
+
+
+def _values(award: NewAward, now: datetime) -> tuple[Any, ...]:
+    """A new award's row (``_ROW_COLUMNS``): queued for its connection, or awarded here for a
+    platform-only badge."""
     sent = award.connection_id is not None
-    return {
-        **award._asdict(),
-        "state": AwardState.QUEUED if sent else AwardState.AWARDED,
-        "next_attempt_at": now if sent else None,
-        "attempts": 0,
-        "maybe_sent": False,
-        "linked": False,
-        "created_at": now,
-        "updated_at": now,
-    }
+    state, next_attempt_at = (AwardState.QUEUED, now) if sent else (AwardState.AWARDED, None)
+    return (*award, state, next_attempt_at, 0, False, False, now, now)
 
 
 def _held(conn: Connection, learner_ids: set[str]) -> dict[AwardKey, int]:

@@ -15,7 +15,7 @@ commits on PostgreSQL as they do on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -25,7 +25,8 @@ from badgebridge.core.clock import utcnow
 from badgebridge.core.errors import NotFound
 from badgebridge.core.model import BadgeState, ObjectKind
 from badgebridge.core.services.awards import NewAward, enqueue_many
-from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.bulk import insert_many
+from badgebridge.core.storage.chunks import by_kind, chunks
 from badgebridge.core.storage.locks import lock_learners, lock_objects
 from badgebridge.core.storage.schema import (
     badges,
@@ -35,7 +36,6 @@ from badgebridge.core.storage.schema import (
     object_skill_credits,
     skill_levels,
 )
-from badgebridge.core.storage.upsert import insert_ignoring_conflicts
 
 SKILL_LEVEL = "skill_level"
 
@@ -100,10 +100,8 @@ def record_many(conn: Connection, items: Sequence[Completion]) -> tuple[list[boo
     credits = _credits(conn, {(item.kind, item.object_id) for item in fresh})
     held = _credits_held(conn, {item.learner_id for item in fresh})  # before this batch
     now = utcnow()
-    conn.execute(
-        insert_ignoring_conflicts(conn, completions),
-        [{**item._asdict(), "created_at": now, "updated_at": now} for item in fresh],
-    )
+    columns = (*Completion._fields, "created_at", "updated_at")
+    insert_many(conn, completions, columns, [(*item, now, now) for item in fresh], ignore_conflicts=True)
     return new, enqueue_many(conn, _earned(conn, fresh, credits, held))
 
 
@@ -136,10 +134,11 @@ def _earned(
     carried = _badges(conn, {(item.kind, item.object_id) for item in items})
     earned: dict[tuple, NewAward] = {}
     for learner_id, kind, object_id, completed_at in items:
-        for badge_id, connection_id in carried.get((kind, object_id), []):
+        done = (kind, object_id)
+        for badge_id, connection_id in carried.get(done, ()):
             award = NewAward(learner_id, badge_id, connection_id, kind, object_id, completed_at)
             earned.setdefault(award[:5], award)
-        for credit in credits.get((kind, object_id), []):
+        for credit in credits.get(done, ()):
             total = held.get((learner_id, credit.level), 0) + credit.credits
             held[learner_id, credit.level] = total
             if total >= credit.max_credits:
@@ -164,20 +163,10 @@ def _stored(conn: Connection, items: Iterable[Completion]) -> set[tuple]:
     return found
 
 
-def _by_kind(objects: set[Object]) -> Iterator[tuple[str, Sequence[str]]]:
-    """The objects' ids by kind, in chunks: ``kind = ? AND id IN (...)`` binds one value per object."""
-    kinds: dict[str, list[str]] = {}
-    for kind, object_id in sorted(objects):
-        kinds.setdefault(kind, []).append(object_id)
-    for kind, ids in kinds.items():
-        for chunk in chunks(ids):
-            yield kind, chunk
-
-
 def _badges(conn: Connection, objects: set[Object]) -> dict[Object, list[tuple[str, int | None]]]:
     """Each object's active badges (id and connection), its own and its active instances'."""
     found: dict[Object, list[tuple[str, int | None]]] = {}
-    for kind, ids in _by_kind(objects):
+    for kind, ids in by_kind(objects):
         direct = select(learning_objects.c.id.label("object_id"), learning_objects.c.badge_id).where(
             learning_objects.c.kind == kind, learning_objects.c.id.in_(ids)
         )
@@ -202,7 +191,7 @@ def _credits(conn: Connection, objects: set[Object]) -> dict[Object, list[Credit
     """The credits each object grants towards levels whose badge is active."""
     credit = object_skill_credits
     found: dict[Object, list[Credit]] = {}
-    for kind, ids in _by_kind(objects):
+    for kind, ids in by_kind(objects):
         query = (
             select(
                 credit.c.object_id,

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
-from badgebridge.core.storage.chunks import chunks
+from badgebridge.core.storage.chunks import by_kind, chunks
 from badgebridge.core.storage.schema import learners, learning_objects
 
 Object = tuple[str, str]
@@ -37,17 +37,15 @@ Object = tuple[str, str]
 
 def lock_objects(conn: Connection, objects: Iterable[Object], *, exclusive: bool) -> set[Object]:
     """Lock these learning objects (those that exist) in ``(kind, id)`` order; returns them."""
-    wanted = sorted(set(objects))
-    key = tuple_(learning_objects.c.kind, learning_objects.c.id)
     found: set[Object] = set()
-    for chunk in chunks(wanted):
+    for kind, chunk in by_kind(objects):
         query = (
-            select(learning_objects.c.kind, learning_objects.c.id)
-            .where(key.in_(chunk))
-            .order_by(_bytewise(conn, learning_objects.c.kind), _bytewise(conn, learning_objects.c.id))
+            select(learning_objects.c.id)
+            .where(learning_objects.c.kind == kind, learning_objects.c.id.in_(chunk))
+            .order_by(_bytewise(conn, learning_objects.c.id))
             .with_for_update(read=not exclusive, key_share=exclusive)
         )
-        found.update((row[0], row[1]) for row in conn.execute(query))
+        found.update((kind, object_id) for object_id in conn.execute(query).scalars())
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
@@ -35,8 +35,7 @@ class UTCDateTime(TypeDecorator):
         """``process_bind_param`` and the dialect's own conversion, remembering the last value: a
         batch of rows gives each of them the same moment (``created_at``, ``updated_at``), which
         is then converted once per column, not once per row."""
-        convert = super().bind_processor(dialect)
-        assert convert is not None  # a TypeDecorator with process_bind_param always has one
+        convert = self._conversion(dialect)
         last: list[tuple[datetime | None, Any]] = [(None, None)]  # replaced whole: safe across threads
 
         def process(value: datetime | None) -> Any:
@@ -48,6 +47,31 @@ class UTCDateTime(TypeDecorator):
             return converted
 
         return process
+
+    def _conversion(self, dialect):
+        """The full conversion of a bind value. On SQLite, SQLAlchemy stores the naive UTC time as
+        text (``2021-06-01 09:30:00.000000``), which ``isoformat`` writes in half the time; that
+        shortcut is taken only if it writes exactly what SQLAlchemy's own conversion does."""
+        standard = super().bind_processor(dialect)
+        assert standard is not None  # a TypeDecorator with process_bind_param always has one
+        if dialect.name != "sqlite":
+            return standard
+
+        def as_text(value: datetime | None) -> str | None:
+            naive = self.process_bind_param(value, dialect)
+            return None if naive is None else naive.isoformat(" ", "microseconds")
+
+        return as_text if all(as_text(probe) == standard(probe) for probe in _PROBES) else standard
+
+
+_PROBES = (
+    None,
+    datetime(2021, 6, 1, 9, 30, tzinfo=UTC),
+    datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    datetime(2038, 1, 19, 3, 14, 7, 120, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+)
+"""Values on which SQLite's shortcut must agree with SQLAlchemy: none, whole seconds,
+microseconds, another zone."""
 
 
 class SealedJSON(TypeDecorator):

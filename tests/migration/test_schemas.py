@@ -84,6 +84,12 @@ def test_parsers():
     assert parse_date_time("2016-08-17T08:56:21.123Z").isoformat() == "2016-08-17T08:56:21.123000+00:00"
     assert [parse_boolean(v) for v in ("TRUE", "true", "False", None)] == [True, True, False, False]
     assert FORMATS["alm-boolean"].problem("yes") == "'yes' is not TRUE or FALSE"
+    assert [FORMATS["alm-boolean"].check(v) for v in ("TRUE", "fAlse", "yes", "")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_enumerations_are_read_case_insensitively_and_stored_canonically():

@@ -96,7 +96,10 @@ class RowSchema:
         except fastjsonschema.JsonSchemaValueException as exc:
             failed = exc.message
         else:
-            if all(condition.holds(row) for condition in self.conditions):
+            for condition in self.conditions:
+                if not condition.holds(row):
+                    break
+            else:
                 return []
             failed = "a conditional requirement is not met"
         found = list(dict.fromkeys(p for error in self._validator.iter_errors(row) for p in _explain(error)))
@@ -111,15 +114,15 @@ class Condition:
 
     column: str
     pattern: re.Pattern[str] | None
-    then: tuple[str, ...]
+    then: frozenset[str]
 
     def holds(self, row: dict[str, Any]) -> bool:
-        if self.column not in row:
+        value = row.get(self.column)
+        if value is None:
             return True
-        value = row[self.column]
         if self.pattern is not None and isinstance(value, str) and not self.pattern.search(value):
             return True
-        return all(column in row for column in self.then)
+        return row.keys() >= self.then
 
 
 def _without_conditions(schema: dict[str, Any]) -> tuple[dict[str, Any], tuple[Condition, ...]]:
@@ -151,7 +154,7 @@ def _condition(part: dict[str, Any]) -> Condition | None:
     if set(spec) - {"pattern"}:
         return None
     pattern = re.compile(spec["pattern"]) if "pattern" in spec else None
-    return Condition(column, pattern, tuple(part["then"].get("required", ())))
+    return Condition(column, pattern, frozenset(part["then"].get("required", ())))
 
 
 @cache
