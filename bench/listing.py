@@ -4,13 +4,12 @@
 
 Fills a fresh SQLite database (and, with --postgres, a throwaway schema of that server) with N
 platform-only awards by set-based inserts, then runs the real ``badgebridge awards list --json``
-as a child process, its output to a file, and measures its wall time and peak RSS (the child's own
-``ru_maxrss``, from ``os.wait4``). The output is checked: one JSON array of N awards, ids
-ascending. It prints each figure and the large/small ratios, measured in the same run. The last
-line is one JSON object. Goal (issue 8): peak memory at 100,000 awards within 1.5x of 1,000 (the
-issue measured 474 MB against 92 MB before lists streamed).
-
-``measure_listing(work_dir)`` returns the SQLite figures for ``bench/issue.py``.
+as a child process, its output to a file, and measures its wall time and peak RSS (its own
+``ru_maxrss``, through ``peak_memory``: a child of this process would start with this one's peak).
+The output is checked: one JSON array of N awards, ids ascending. It prints each figure and the
+large/small ratios, measured in the same run. The last line is one JSON object. Goal (issue 8):
+peak memory at 100,000 awards within 1.5x of 1,000 (the issue measured 474 MB against 92 MB
+before lists streamed).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, not only installed
 
+import peak_memory  # bench/, this script's folder, is on sys.path
 from sqlalchemy import create_engine, text
 
 from badgebridge.core.storage import open_database
@@ -96,17 +95,15 @@ def populate(url: str, count: int) -> None:
 
 
 def run_list(url: str, out: Path) -> dict:
-    """``badgebridge awards list --json`` into ``out``: wall seconds and the child's peak RSS."""
+    """``badgebridge awards list --json`` into ``out``: wall seconds and the command's own peak RSS."""
     env = dict(os.environ, BADGEBRIDGE_DB=url)
     with open(out, "wb") as sink:
-        start = time.perf_counter()
-        proc = subprocess.Popen([installed_command(), "awards", "list", "--json"], stdout=sink, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"awards list failed ({proc.returncode})")
-    return {"seconds": round(seconds, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+        code, peak_mb, seconds = peak_memory.run(
+            [installed_command(), "awards", "list", "--json"], env=env, stdout=sink
+        )
+    if code != 0:
+        raise SystemExit(f"awards list failed ({code})")
+    return {"seconds": round(seconds, 3), "peak_rss_mb": round(peak_mb, 1)}
 
 
 def check_output(out: Path, count: int) -> None:

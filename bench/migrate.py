@@ -16,10 +16,10 @@ subprocess so peak memory is per run, it measures:
   instance badge, some grant skill credits towards levels with badges; 85% of the rows complete a
   course, so most earn awards). Its rows per second are set against badge.csv's (the same run).
 
-It prints rows per second, peak RSS (``ru_maxrss`` of the child) and the ratios. With --million
-it also runs all three at 1,000,000 rows and reports the memory ratios (1M peak / N peak). The
-last line is one JSON object. Goals: badge.csv ours / floor ≤ 3; completions ≥ 0.8× badge.csv's
-rows per second; memory ratios ≤ 1.5.
+It prints rows per second, peak RSS (the child's own ``ru_maxrss``, through ``peak_memory``) and
+the ratios. With --million it also runs all three at 1,000,000 rows and reports the memory ratios
+(1M peak / N peak). The last line is one JSON object. Goals: badge.csv ours / floor ≤ 3;
+completions ≥ 0.8× badge.csv's rows per second; memory ratios ≤ 1.5.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ import argparse
 import csv
 import json
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +35,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, not only installed
+
+import peak_memory  # bench/, this script's folder, is on sys.path
 
 HEADER = [
     "id",
@@ -215,10 +215,6 @@ def child_grades(source: Path, database: Path) -> dict:
     }
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def child_floor(source: Path, database: Path) -> dict:
     """Read the CSV and insert every row into ``badges`` in batches: the least any import does."""
     from badgebridge.core.clock import utcnow
@@ -280,10 +276,13 @@ def measure(kind: str, source: Path, work: Path, mock: dict, database: Path | No
     command = [sys.executable, __file__, "--child", kind, str(source), str(database)]
     if kind == "ours":
         command += [mock["url"], mock["org_id"], mock["token"]]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise SystemExit(f"the {kind} run failed:\n{done.stderr}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        code, peak_mb, _ = peak_memory.run(command, stdout=out, stderr=err)
+        out.seek(0)
+        err.seek(0)
+        if code:
+            raise SystemExit(f"the {kind} run failed:\n{err.read()}")
+        result = json.loads(out.read().strip().splitlines()[-1]) | {"peak_rss_mb": round(peak_mb, 1)}
     if result["failed"]:
         raise SystemExit(f"the {kind} run failed {result['failed']} rows; see {work / 'errors'}")
     return result
@@ -335,7 +334,7 @@ def main() -> None:
         else:
             run = {"floor": child_floor, "ours": child_ours, "grades": child_grades}[kind]
             result = run(Path(source), Path(database), *rest)
-        print(json.dumps(result | {"peak_rss_mb": round(peak_rss_mb(), 1)}))
+        print(json.dumps(result))
         return
 
     from badgebridge.mock_server import MockServer
