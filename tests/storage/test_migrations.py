@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -105,6 +107,24 @@ def test_a_new_database_gets_the_tables_and_the_newest_revision(tmp_path):
     with db.begin() as conn:
         assert migrations.current(conn) == migrations.head()
         assert _differences(conn) == []
+
+
+def test_the_newest_revision_read_from_the_file_names_is_alembics_head():
+    assert migrations.head() == migrations._scripts().get_current_head()
+
+
+def test_opening_a_database_that_is_up_to_date_does_not_load_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    open_database(url).dispose()
+    probe = (
+        "import sys\n"
+        "from badgebridge.core.storage import open_database\n"
+        f"open_database({url!r}).dispose()\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'alembic', 'mako'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_database_newer_than_this_badgebridge_is_refused(tmp_path):
