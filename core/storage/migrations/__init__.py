@@ -1,7 +1,7 @@
 """Schema migrations (Alembic), shipped with the package: ``versions/`` holds one file per revision.
 
 ``0001`` is the schema of the last release without migrations; each later revision changes
-``badgebridge.core.storage.schema`` and comes with a file here (``tests/core/test_migrations.py``
+``badgebridge.core.storage.schema`` and comes with a file here (``tests/storage/test_migrations.py``
 fails when the tables and the newest revision disagree).
 
 ``prepare`` runs when a database is opened. A new, empty database gets the tables of ``schema.py``
