@@ -9,8 +9,8 @@ and is stamped with the newest revision. An older one is upgraded when ``upgrade
 or ``badgebridge db upgrade``); otherwise (PostgreSQL, shared by many machines, upgraded on purpose)
 it is refused with a message saying to run ``badgebridge db upgrade``. A database made before
 migrations existed (tables but no ``alembic_version``) counts as revision ``0001``. A database at
-the newest revision is recognised with one query, without importing Alembic (about a tenth of a
-second of every command's start).
+the newest revision is recognised by reading its version table, without importing Alembic (about
+a tenth of a second of every command's start).
 """
 
 from __future__ import annotations
